@@ -50,3 +50,15 @@ export const locks = sqliteTable('locks', {
   timeoutSeconds: integer('timeout_seconds').notNull(),
   expiresAt: integer('expires_at').notNull(),
 }, (t) => [index('locks_owner_path').on(t.owner, t.path)]);
+
+/**
+ * Never holds a row. A D1 batch has no IF: a guard statement inserts NULL here when its condition
+ * fails, the NOT NULL constraint aborts, and the whole batch rolls back. The column names the
+ * failed condition in the error message.
+ */
+export const batchGuards = sqliteTable('batch_guards', {
+  etagMatches: integer('etag_matches').notNull().default(1),
+  quotaAvailable: integer('quota_available').notNull().default(1),
+  targetFree: integer('target_free').notNull().default(1),
+  sourceUnchanged: integer('source_unchanged').notNull().default(1),
+});

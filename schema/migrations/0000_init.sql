@@ -30,6 +30,13 @@ CREATE TABLE `users` (
 );
 --> statement-breakpoint
 CREATE INDEX `users_email` ON `users` (`email`);--> statement-breakpoint
+CREATE TABLE `batch_guards` (
+	`etag_matches` integer DEFAULT 1 NOT NULL,
+	`quota_available` integer DEFAULT 1 NOT NULL,
+	`target_free` integer DEFAULT 1 NOT NULL,
+	`source_unchanged` integer DEFAULT 1 NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `files` (
 	`fileid` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`owner` text NOT NULL,

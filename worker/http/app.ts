@@ -2,6 +2,10 @@ import { Hono } from 'hono';
 import type { AppEnv } from './env';
 import { renderError } from './errors';
 import { requestId, securityHeaders } from './middleware';
+import { filesRoutes } from '../files/routes';
+import { createOcsApp } from '../ocs/app';
+import { setupRoutes } from './setup';
+import { statusRoutes } from './status';
 
 /**
  * The Hono app: middleware, then each domain's routes. Every Nextcloud route also exists with an
@@ -14,5 +18,9 @@ export function createApp(): Hono<AppEnv> {
   app.onError(renderError);
   app.notFound((c) => c.text('Not found\n', 404));
   // Domain routes are mounted here (one line per domain).
+  app.route('/', filesRoutes());
+  app.route('/', statusRoutes());
+  app.route('/', setupRoutes());
+  app.route('/ocs', createOcsApp());
   return app;
 }

@@ -1,0 +1,54 @@
+import { checkConditionalHeaders, quoteEtag } from '../conditions';
+import { DavError } from '../errors';
+import { parentPath } from '../paths';
+import type { DavRequest } from '../request';
+
+/** X-OC-Mtime: seconds, fractional from iOS (truncated); ≤ 0 or non-numeric is a 400. */
+export function parseMtime(raw: string | null): number | null {
+  if (raw === null) return null;
+  const v = Number(raw.trim());
+  if (!Number.isFinite(v) || v <= 0) throw new DavError(400, 'Invalid X-OC-Mtime header');
+  return Math.floor(v);
+}
+
+function parseLength(raw: string | null): number | null {
+  if (raw === null) return null;
+  if (!/^\d+$/.test(raw.trim())) throw new DavError(400, 'Invalid Content-Length');
+  return Number(raw);
+}
+
+/** The ETag a write must still find, from If-Match / If-None-Match: *, for an atomic check. */
+function expectedEtag(r: DavRequest): string | null | undefined {
+  const ifNoneMatch = r.header('If-None-Match');
+  if (ifNoneMatch?.trim() === '*') return null;
+  const ifMatch = r.header('If-Match')?.trim();
+  const m = ifMatch ? /^(?:W\/)?"([^"]*)"$/.exec(ifMatch) : null;
+  return m ? m[1] : undefined;
+}
+
+/** PUT (RFC 9110 §9.3.4, RFC 4918 §9.7): streamed into storage, never buffered whole. */
+export async function put(r: DavRequest): Promise<Response> {
+  if (r.path === '') throw new DavError(405, 'Cannot PUT to the root collection', { headers: { Allow: 'OPTIONS, PROPFIND' } });
+  if (r.header('Content-Range')) throw new DavError(400, 'Partial PUT (Content-Range) is not supported');
+  const mtime = parseMtime(r.header('X-OC-Mtime'));
+  const length = parseLength(r.header('Content-Length'));
+  const existing = await r.backend.resolve(r.path);
+  if (existing?.isCollection) throw new DavError(405, 'Cannot PUT to a collection');
+  await r.checkIfHeader(existing);
+  checkConditionalHeaders(r.req, existing);
+  if (!existing) {
+    const parent = await r.backend.resolve(parentPath(r.path)!);
+    if (!parent || !parent.isCollection) throw new DavError(409, 'The parent collection does not exist');
+  }
+  await r.assertUnlocked([{ path: r.path, changesMembership: !existing, recursive: false }]);
+  const { resource, created } = await r.backend.write(r.path, r.req.body, {
+    length,
+    contentType: r.header('Content-Type'),
+    mtime,
+    checksum: r.header('OC-Checksum'),
+    expectEtag: expectedEtag(r),
+  });
+  const headers: Record<string, string> = { ETag: quoteEtag(resource.etag), ...r.backend.writeHeaders?.(resource) };
+  if (mtime !== null) headers['X-OC-MTime'] = 'accepted';
+  return new Response(null, { status: created ? 201 : 204, headers });
+}

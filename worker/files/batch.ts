@@ -1,0 +1,30 @@
+import type { SQL } from 'drizzle-orm';
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+import type { FileRow } from './tree';
+
+/** A statement built by drizzle: a query builder or a `sql` template. */
+export type Statement = { toSQL(): { sql: string; params: unknown[] } } | SQL;
+
+const dialect = new SQLiteAsyncDialect();
+
+/**
+ * Runs drizzle-built statements as one D1 batch (one transaction). Drizzle's own batch cannot take
+ * `sql` templates with parameters, which the guards and subquery inserts need.
+ */
+export async function runStatements(d1: D1Database, statements: Statement[]): Promise<D1Result<Record<string, unknown>>[]> {
+  const prepared = statements.map((s) => {
+    const q = 'toSQL' in s ? s.toSQL() : dialect.sqlToQuery(s);
+    return d1.prepare(q.sql).bind(...q.params);
+  });
+  return d1.batch(prepared);
+}
+
+/** Maps a raw `files` row (as D1 returns it from RETURNING) to the drizzle row type. */
+export function fileRowFromD1(r: Record<string, unknown>): FileRow {
+  return {
+    fileid: r.fileid as number, owner: r.owner as string, path: r.path as string, parentId: r.parent_id as number | null,
+    name: r.name as string, isDir: r.is_dir === 1 || r.is_dir === true, size: r.size as number, mtime: r.mtime as number,
+    createdAt: r.created_at as number, etag: r.etag as string, contentType: r.content_type as string,
+    checksums: r.checksums as string | null, segments: r.segments as string | null,
+  };
+}

@@ -1,0 +1,116 @@
+import type { DavBackend, DavResource, PropertyDef, WriteOptions } from '../dav/backend';
+import { DavError } from '../dav/errors';
+import { AlreadyExists, BadInput, Conflict, DomainError, Forbidden, Locked, NotFound, PreconditionFailed, QuotaExceeded } from '../errors';
+import { filesProperties, ocId } from './dav-properties';
+import { D1LockStore } from './locks';
+import type { FileRow, FilesService } from './service';
+
+/** A file or folder as the DAV core sees it. */
+export class FileNode implements DavResource {
+  constructor(readonly row: FileRow) {}
+  get path() { return this.row.path; }
+  get isCollection() { return this.row.isDir; }
+  get etag() { return this.row.etag; }
+  get lastModifiedMs() { return this.row.mtime * 1000; }
+  get createdMs() { return this.row.createdAt * 1000; }
+  get contentLength() { return this.row.size; }
+  get contentType() { return this.row.contentType; }
+}
+
+/** Domain errors become DAV errors here, and only here. */
+function toDav(e: unknown): unknown {
+  if (!(e instanceof DomainError)) return e;
+  if (e instanceof NotFound) return new DavError(404, e.message);
+  if (e instanceof AlreadyExists) return new DavError(412, e.message);
+  if (e instanceof Conflict) return new DavError(409, e.message);
+  if (e instanceof PreconditionFailed) return new DavError(412, e.message);
+  if (e instanceof QuotaExceeded) return new DavError(507, e.message);
+  if (e instanceof Locked) return new DavError(423, e.message);
+  if (e instanceof Forbidden) return new DavError(403, e.message);
+  if (e instanceof BadInput) return new DavError(400, e.message);
+  return new DavError(400, e.message);
+}
+
+async function dav<T>(op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (e) {
+    throw toDav(e);
+  }
+}
+
+/** The DAV backend of one user's files (`/remote.php/dav/files/{user}/`). */
+export class FilesDavBackend implements DavBackend<FileNode> {
+  readonly properties: readonly PropertyDef<FileNode, any>[];
+  readonly locks: D1LockStore;
+
+  constructor(
+    readonly service: FilesService,
+    readonly owner: { id: string; displayName: string },
+    env: Env,
+  ) {
+    this.properties = filesProperties(this);
+    this.locks = new D1LockStore(env, service.owner);
+  }
+
+  async resolve(path: string): Promise<FileNode | null> {
+    const row = await this.service.get(path);
+    return row ? new FileNode(row) : null;
+  }
+
+  async children(collection: FileNode): Promise<FileNode[]> {
+    return (await this.service.children(collection.row)).map((r) => new FileNode(r));
+  }
+
+  async deadProperties(target: FileNode, depth: 0 | 1): Promise<Map<string, Map<string, string>>> {
+    const byId = await this.service.deadProperties(target.row, depth === 1 && target.isCollection);
+    if (byId.size === 0) return new Map();
+    const rows = depth === 1 && target.isCollection ? [target.row, ...(await this.service.children(target.row))] : [target.row];
+    const out = new Map<string, Map<string, string>>();
+    for (const r of rows) {
+      const props = byId.get(r.fileid);
+      if (props) out.set(r.path, props);
+    }
+    return out;
+  }
+
+  /** Dead properties of a set of resources (the target first), keyed by path. */
+  deadPropertiesOf(resources: readonly FileNode[]): Promise<Map<string, Map<string, string>>> {
+    return this.deadProperties(resources[0], resources.length > 1 ? 1 : 0);
+  }
+
+  patchDeadProperties(resource: FileNode, set: Map<string, string>, remove: string[]): Promise<void> {
+    return dav(() => this.service.patchProperties(resource.row, set, remove));
+  }
+
+  read(resource: FileNode, range?: { offset: number; length: number }): Promise<ReadableStream<Uint8Array>> {
+    return this.service.read(resource.row, range);
+  }
+
+  write(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteOptions) {
+    return dav(async () => {
+      const { row, created } = await this.service.writeFile(path, body, opts);
+      return { resource: new FileNode(row), created };
+    });
+  }
+
+  createCollection(path: string) {
+    return dav(async () => new FileNode(await this.service.mkdir(path)));
+  }
+
+  delete(resource: FileNode) {
+    return dav(() => this.service.delete(resource.row));
+  }
+
+  copy(source: FileNode, dest: string, opts: { depth: 0 | 'infinity'; replace: FileNode | null }) {
+    return dav(async () => new FileNode(await this.service.copy(source.row, dest, opts.depth, opts.replace?.row ?? null)));
+  }
+
+  move(source: FileNode, dest: string, opts: { replace: FileNode | null }) {
+    return dav(async () => new FileNode(await this.service.move(source.row, dest, opts.replace?.row ?? null)));
+  }
+
+  writeHeaders(resource: FileNode): Record<string, string> {
+    return { 'OC-FileId': ocId(resource.row.fileid), 'OC-ETag': `"${resource.etag}"` };
+  }
+}

@@ -1,0 +1,66 @@
+import { Hono, type Context } from 'hono';
+import { davUnauthorized, requireUser } from '../accounts/auth';
+import type { AppEnv } from '../http/env';
+import { DavError } from '../dav/errors';
+import { decodeRelativePath } from '../dav/paths';
+import type { DavMount } from '../dav/request';
+import { serveDav } from '../dav/server';
+import { FilesDavBackend, type FileNode } from './dav-backend';
+import { FilesService } from './service';
+
+/** The URL prefixes that address a user's files (both reach the same tree). */
+function prefixesFor(user: string): string[][] {
+  return [['remote.php', 'dav', 'files', user], ['remote.php', 'webdav']];
+}
+
+/**
+ * Serves the files of the authenticated user under `rawPrefix` (percent-encoded as requested).
+ * Only the owner reaches a tree; sharing will add mounts, not exceptions here.
+ */
+function serveFiles(c: Context<AppEnv>, urlUser: string | null, rawPrefixSegments: number): Promise<Response> {
+  const user = c.get('user');
+  if (urlUser !== null && urlUser !== user.id) throw new DavError(403, 'You may only access your own files');
+  const rawSegments = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
+  const path = decodeRelativePath(rawSegments.slice(rawPrefixSegments).join('/'));
+  const service = new FilesService(c.env, user.id, user.quota);
+  const backend = new FilesDavBackend(service, { id: user.id, displayName: user.displayName }, c.env);
+  const baseHref = urlUser === null ? '/remote.php/webdav' : `/remote.php/dav/files/${encodeURIComponent(user.id)}`;
+  const mount: DavMount<FileNode> = {
+    backend,
+    prefixes: prefixesFor(user.id),
+    ctx: {
+      principal: user.id,
+      baseHref,
+      request: c.req.raw,
+      now: Date.now(),
+      waitUntil: (p) => c.executionCtx.waitUntil(p),
+    },
+  };
+  return serveDav(mount, path);
+}
+
+function decodeUser(raw: string): string {
+  try {
+    return decodeURIComponent(raw).normalize('NFC');
+  } catch {
+    throw new DavError(400, 'Malformed user in path');
+  }
+}
+
+/** WebDAV routes of the Files domain: `/remote.php/dav/files/{user}/…` and legacy `/remote.php/webdav/…`. */
+export function filesRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const auth = requireUser({ onUnauthorized: davUnauthorized });
+  app.use('/remote.php/dav/files/*', auth);
+  app.use('/remote.php/webdav', auth);
+  app.use('/remote.php/webdav/*', auth);
+  app.all('/remote.php/webdav', (c) => serveFiles(c, null, 2));
+  app.all('/remote.php/webdav/*', (c) => serveFiles(c, null, 2));
+  app.all('/remote.php/dav/files/:user', (c) => serveFiles(c, decodeUser(rawUserSegment(c)), 4));
+  app.all('/remote.php/dav/files/:user/*', (c) => serveFiles(c, decodeUser(rawUserSegment(c)), 4));
+  return app;
+}
+
+function rawUserSegment(c: Context<AppEnv>): string {
+  return new URL(c.req.url).pathname.split('/').filter((s) => s !== '')[3];
+}

@@ -1,0 +1,333 @@
+import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
+import { files, properties } from '../../schema';
+import { ancestorsOf, baseName, parentPath } from '../dav/paths';
+import { AlreadyExists, BadInput, Conflict, NotFound, PreconditionFailed, QuotaExceeded } from '../errors';
+import { BodyTooLarge, copySegments, deleteBlobs, parseSegments, readSegments, storeBody, type Segment } from './blobs';
+import { contentTypeOf, FOLDER_TYPE } from './mimetypes';
+import { fileRowFromD1, runStatements, type Statement } from './batch';
+import { atOrBelow, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, type FileRow } from './tree';
+
+export type { FileRow } from './tree';
+
+export interface WriteFileOptions {
+  length: number | null;
+  /** Seconds since the epoch, from the client. */
+  mtime: number | null;
+  /** OC-Checksum as sent, e.g. `SHA1:0beec7b5…`. */
+  checksum: string | null;
+  /** The ETag the file must still have; null: it must not exist; undefined: don't care. */
+  expectEtag?: string | null;
+}
+
+/** Checksum types we compute while streaming (and therefore verify and store). */
+const VERIFIABLE = new Set(['SHA1', 'MD5']);
+
+function parseChecksum(raw: string | null): { algo: string; value: string } | null {
+  if (!raw) return null;
+  const m = /^\s*([A-Za-z0-9]+):([0-9a-fA-F]+)\s*$/.exec(raw);
+  if (!m) throw new BadInput('Malformed OC-Checksum header');
+  return { algo: m[1].toUpperCase(), value: m[2].toLowerCase() };
+}
+
+/**
+ * The Files domain for one owner's tree: the only code that writes the files and properties
+ * tables. Protocol-neutral (DAV, OCS and the web app all call it); throws domain errors.
+ */
+export class FilesService {
+  readonly db: DrizzleD1Database;
+  private readonly cache = new Map<string, FileRow | null>();
+
+  constructor(
+    private readonly env: Env,
+    readonly owner: string,
+    /** The owner's quota in bytes; null = unlimited. */
+    private readonly quota: number | null,
+    private readonly clock: () => number = Date.now,
+  ) {
+    this.db = drizzle(env.DB);
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock() / 1000);
+  }
+
+  /** The row at a path, or null. Memoised for the request; writes clear the memo. */
+  async get(path: string): Promise<FileRow | null> {
+    if (this.cache.has(path)) return this.cache.get(path)!;
+    let row = (await this.db.select().from(files).where(and(eq(files.owner, this.owner), eq(files.path, path))).limit(1))[0] ?? null;
+    if (!row && path === '') row = await this.createHome();
+    this.cache.set(path, row);
+    return row;
+  }
+
+  /** The home folder is made on first use. */
+  private async createHome(): Promise<FileRow> {
+    const now = this.nowSeconds();
+    await this.db.insert(files).values({
+      owner: this.owner, path: '', parentId: null, name: '', isDir: true, size: 0, mtime: now, createdAt: now,
+      etag: newEtag(), contentType: FOLDER_TYPE,
+    }).onConflictDoNothing();
+    return (await this.db.select().from(files).where(and(eq(files.owner, this.owner), eq(files.path, ''))))[0];
+  }
+
+  async children(dir: FileRow): Promise<FileRow[]> {
+    return this.db.select().from(files).where(eq(files.parentId, dir.fileid));
+  }
+
+  /** Everything below a folder, parents before children. */
+  async descendants(dir: FileRow): Promise<FileRow[]> {
+    return this.db.select().from(files).where(below(this.owner, dir.path)).orderBy(asc(files.path));
+  }
+
+  read(row: FileRow, range?: { offset: number; length: number }): Promise<ReadableStream<Uint8Array>> {
+    return readSegments(this.env.FILES, parseSegments(row.segments), range);
+  }
+
+  /** Bytes the owner may still store; `freed` is what the write replaces. */
+  async freeBytes(freed = 0): Promise<number> {
+    if (this.quota === null) return Number.POSITIVE_INFINITY;
+    const home = (await this.get(''))!;
+    return Math.max(0, this.quota - home.size + freed);
+  }
+
+  /** Bytes used by the owner's tree. */
+  async usedBytes(): Promise<number> {
+    return (await this.get(''))!.size;
+  }
+
+  private async requireFolder(path: string): Promise<FileRow> {
+    const parent = await this.get(path);
+    if (!parent || !parent.isDir) throw new Conflict('The parent folder does not exist');
+    return parent;
+  }
+
+  private async runBatch(stmts: Statement[], onFailure?: () => Promise<void>): Promise<D1Result<Record<string, unknown>>[]> {
+    this.cache.clear();
+    try {
+      return await runStatements(this.env.DB, stmts);
+    } catch (e) {
+      await onFailure?.();
+      throw translateBatchError(e);
+    }
+  }
+
+  /**
+   * Writes a file: content streams into new blobs, then one batch points the file at them and
+   * propagates ETags and sizes. Readers see the old or the new content, never a mix.
+   */
+  async writeFile(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteFileOptions): Promise<{ row: FileRow; created: boolean }> {
+    const parent = await this.requireFolder(parentPath(path)!);
+    const existing = await this.get(path);
+    if (existing?.isDir) throw new Conflict('A folder exists at this path');
+    if (opts.expectEtag === null && existing) throw new PreconditionFailed('The file exists already');
+    if (typeof opts.expectEtag === 'string' && existing?.etag !== opts.expectEtag) throw new PreconditionFailed('The ETag does not match');
+    const free = await this.freeBytes(existing?.size ?? 0);
+    if (opts.length !== null && opts.length > free) throw new QuotaExceeded('Not enough quota for this file');
+    const expected = parseChecksum(opts.checksum);
+    const algorithms = ['SHA1'];
+    if (expected?.algo === 'MD5') algorithms.push('MD5');
+
+    let stored;
+    try {
+      stored = await storeBody(this.env.FILES, body, opts.length, algorithms, free);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) throw new QuotaExceeded('Not enough quota for this file');
+      throw e;
+    }
+    const newKeys = stored.segments.map(([k]) => k);
+    const dropNew = () => deleteBlobs(this.env.FILES, newKeys);
+    if (expected && VERIFIABLE.has(expected.algo) && stored.digests[expected.algo] !== expected.value) {
+      await dropNew();
+      throw new BadInput(`The ${expected.algo} checksum does not match the content`);
+    }
+    const checksums = Object.entries(stored.digests).map(([a, v]) => `${a}:${v}`).join(' ');
+    const etag = newEtag();
+    const now = this.nowSeconds();
+    const o = this.owner;
+    const stmts: Statement[] = [];
+    if (opts.expectEtag === null) {
+      stmts.push(guard('etagMatches', sql`NOT EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path})`));
+    } else if (typeof opts.expectEtag === 'string') {
+      stmts.push(guard('etagMatches', sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path} AND f2.etag = ${opts.expectEtag})`));
+    }
+    const currentSize = sql`COALESCE((SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path}), 0)`;
+    if (this.quota !== null) {
+      stmts.push(guard('quotaAvailable',
+        sql`(SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = '') + ${stored.size} - ${currentSize} <= ${this.quota}`));
+    }
+    stmts.push(...propagate(this.db, o, ancestorsOf(path), etag, sql`(${stored.size} - ${currentSize})`));
+    if (!existing) stmts.push(this.db.update(files).set({ mtime: now }).where(eq(files.fileid, parent.fileid)));
+    const values = {
+      size: stored.size, mtime: opts.mtime ?? now, etag, checksums, segments: JSON.stringify(stored.segments),
+      contentType: contentTypeOf(baseName(path)),
+    };
+    stmts.push(this.db.insert(files)
+      .values({ owner: o, path, parentId: parent.fileid, name: baseName(path), isDir: false, createdAt: now, ...values })
+      .onConflictDoUpdate({ target: [files.owner, files.path], set: values })
+      .returning());
+    const results = await this.runBatch(stmts, dropNew);
+    const row = fileRowFromD1(results[results.length - 1].results[0]);
+    if (existing) await deleteBlobs(this.env.FILES, parseSegments(existing.segments).map(([k]) => k));
+    return { row, created: !existing };
+  }
+
+  /** Creates a folder; its parent must exist. */
+  async mkdir(path: string): Promise<FileRow> {
+    const parent = await this.requireFolder(parentPath(path)!);
+    if (await this.get(path)) throw new AlreadyExists('The target exists already');
+    const now = this.nowSeconds();
+    const etag = newEtag();
+    const results = await this.runBatch([
+      ...propagate(this.db, this.owner, ancestorsOf(path), etag, null),
+      this.db.update(files).set({ mtime: now }).where(eq(files.fileid, parent.fileid)),
+      this.db.insert(files).values({
+        owner: this.owner, path, parentId: parent.fileid, name: baseName(path), isDir: true, size: 0, mtime: now,
+        createdAt: now, etag, contentType: FOLDER_TYPE,
+      }).returning(),
+    ]);
+    return fileRowFromD1(results[results.length - 1].results[0]);
+  }
+
+  private async segmentsAtOrBelow(row: FileRow): Promise<Segment[]> {
+    const own = parseSegments(row.segments);
+    if (!row.isDir) return own;
+    const rows = await this.db.select({ segments: files.segments }).from(files).where(below(this.owner, row.path));
+    return rows.flatMap((r) => parseSegments(r.segments));
+  }
+
+  /** Statements that remove a row and its subtree, with sizes and ETags propagated. */
+  private removeStatements(row: FileRow, etag: string) {
+    return [
+      ...propagate(this.db, this.owner, ancestorsOf(row.path), etag, sql`(0 - ${sizeOf(row.fileid)})`),
+      this.db.delete(files).where(atOrBelow(this.owner, row.path)),
+    ];
+  }
+
+  private sourceUnchanged(row: FileRow) {
+    return guard('sourceUnchanged', sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.fileid = ${row.fileid} AND f2.path = ${row.path})`);
+  }
+
+  /** Deletes a file or a folder with everything below it, then its blobs. */
+  async delete(row: FileRow): Promise<void> {
+    if (row.path === '') throw new Conflict('The home folder cannot be deleted');
+    const keys = (await this.segmentsAtOrBelow(row)).map(([k]) => k);
+    const parent = parentPath(row.path)!;
+    await this.runBatch([
+      this.sourceUnchanged(row),
+      ...this.removeStatements(row, newEtag()),
+      this.db.update(files).set({ mtime: this.nowSeconds() }).where(and(eq(files.owner, this.owner), eq(files.path, parent))),
+    ]);
+    await deleteBlobs(this.env.FILES, keys);
+  }
+
+  /**
+   * Moves (renames) as metadata only: one row changes, descendants' paths are rewritten by one
+   * indexed UPDATE, R2 is not touched. `replace` is an existing target to overwrite.
+   */
+  async move(row: FileRow, dest: string, replace: FileRow | null): Promise<FileRow> {
+    if (row.path === '' || dest === row.path || dest.startsWith(row.path + '/')) throw new Conflict('Cannot move a folder into itself');
+    const destParent = await this.requireFolder(parentPath(dest)!);
+    const replacedKeys = replace ? (await this.segmentsAtOrBelow(replace)).map(([k]) => k) : [];
+    const etag = newEtag();
+    const now = this.nowSeconds();
+    const o = this.owner;
+    const stmts: Statement[] = [this.sourceUnchanged(row)];
+    if (replace) stmts.push(...this.removeStatements(replace, etag));
+    else stmts.push(guard('targetFree', sql`NOT EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${dest})`));
+    stmts.push(...propagate(this.db, o, ancestorsOf(row.path), etag, sql`(0 - ${sizeOf(row.fileid)})`));
+    stmts.push(...propagate(this.db, o, ancestorsOf(dest), etag, sizeOf(row.fileid)));
+    if (row.isDir) {
+      // SQLite's substr counts characters (code points), not UTF-16 units.
+      const cut = [...row.path].length + 1;
+      stmts.push(this.db.update(files).set({ path: sql`${dest} || substr(${files.path}, ${cut})` }).where(below(o, row.path)));
+    }
+    stmts.push(this.db.update(files).set({ mtime: now }).where(and(eq(files.owner, o), inArray(files.path, [parentPath(row.path)!, parentPath(dest)!]))));
+    stmts.push(this.db.update(files).set({ path: dest, name: baseName(dest), parentId: destParent.fileid }).where(eq(files.fileid, row.fileid)).returning());
+    const results = await this.runBatch(stmts);
+    await deleteBlobs(this.env.FILES, replacedKeys);
+    return fileRowFromD1(results[results.length - 1].results[0]);
+  }
+
+  /**
+   * Copies a file or a folder (with depth 'infinity', its whole subtree). Content is copied into
+   * new blobs first; then one batch inserts every row (parents resolved by path inside the batch),
+   * so a failed copy leaves nothing behind.
+   */
+  async copy(row: FileRow, dest: string, depth: 0 | 'infinity', replace: FileRow | null): Promise<FileRow> {
+    if (row.path === '' || dest === row.path || dest.startsWith(row.path + '/')) throw new Conflict('Cannot copy a folder into itself');
+    await this.requireFolder(parentPath(dest)!);
+    const rows = row.isDir && depth === 'infinity' ? [row, ...(await this.descendants(row))] : [row];
+    const copiedSize = rows.filter((r) => !r.isDir).reduce((n, r) => n + r.size, 0);
+    const free = await this.freeBytes(replace?.size ?? 0);
+    if (copiedSize > free) throw new QuotaExceeded('Not enough quota for this copy');
+    const replacedKeys = replace ? (await this.segmentsAtOrBelow(replace)).map(([k]) => k) : [];
+    const newKeys: string[] = [];
+    const etag = newEtag();
+    const now = this.nowSeconds();
+    const o = this.owner;
+    const stmts: Statement[] = [];
+    try {
+      if (replace) stmts.push(...this.removeStatements(replace, etag));
+      for (const r of rows) {
+        const path = dest + r.path.slice(row.path.length);
+        const segments = r.isDir ? null : await copySegments(this.env.FILES, parseSegments(r.segments));
+        segments?.forEach(([k]) => newKeys.push(k));
+        stmts.push(this.db.insert(files).values({
+          owner: o, path, parentId: fileidAt(o, parentPath(path)!), name: baseName(path), isDir: r.isDir,
+          size: r.isDir ? 0 : r.size, mtime: r.mtime, createdAt: now, etag: newEtag(), contentType: r.contentType,
+          checksums: r.checksums, segments: segments ? JSON.stringify(segments) : null,
+        }));
+        stmts.push((sql`INSERT INTO properties (fileid, name, value) SELECT ${fileidAt(o, path)}, name, value FROM properties WHERE fileid = ${r.fileid}`));
+      }
+      // Folder sizes inside the copy: each copied folder holds the sum of its copied files.
+      for (const r of rows) {
+        if (!r.isDir || r === row && depth === 0) continue;
+        const path = dest + r.path.slice(row.path.length);
+        const inner = rows.filter((x) => !x.isDir && x.path.startsWith(r.path + '/')).reduce((n, x) => n + x.size, 0);
+        if (inner) stmts.push(this.db.update(files).set({ size: inner }).where(and(eq(files.owner, o), eq(files.path, path))));
+      }
+      stmts.push(...propagate(this.db, o, ancestorsOf(dest), etag, copiedSize));
+      stmts.push(this.db.update(files).set({ mtime: now }).where(and(eq(files.owner, o), eq(files.path, parentPath(dest)!))));
+      if (this.quota !== null) {
+        stmts.push(guard('quotaAvailable', sql`(SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = '') <= ${this.quota}`));
+      }
+      await this.runBatch(stmts);
+    } catch (e) {
+      await deleteBlobs(this.env.FILES, newKeys);
+      throw translateBatchError(e);
+    }
+    await deleteBlobs(this.env.FILES, replacedKeys);
+    const copied = await this.get(dest);
+    if (!copied) throw new NotFound('The copy vanished');
+    return copied;
+  }
+
+  /** Dead properties of a row and, with `withChildren`, of its children: fileid → name → XML. */
+  async deadProperties(row: FileRow, withChildren: boolean): Promise<Map<number, Map<string, string>>> {
+    const query = this.db.select({ fileid: properties.fileid, name: properties.name, value: properties.value }).from(properties);
+    const rows = withChildren
+      ? await query.innerJoin(files, eq(files.fileid, properties.fileid)).where(or(eq(files.fileid, row.fileid), eq(files.parentId, row.fileid)))
+      : await query.where(eq(properties.fileid, row.fileid));
+    const out = new Map<number, Map<string, string>>();
+    for (const p of rows) {
+      let m = out.get(p.fileid);
+      if (!m) out.set(p.fileid, (m = new Map()));
+      m.set(p.name, p.value);
+    }
+    return out;
+  }
+
+  /** Sets and removes dead properties in one batch. */
+  async patchProperties(row: FileRow, set: Map<string, string>, remove: string[]): Promise<void> {
+    const stmts: Statement[] = [];
+    for (const [name, value] of set) {
+      stmts.push(this.db.insert(properties).values({ fileid: row.fileid, name, value })
+        .onConflictDoUpdate({ target: [properties.fileid, properties.name], set: { value } }));
+    }
+    for (let i = 0; i < remove.length; i += 90) {
+      stmts.push(this.db.delete(properties).where(and(eq(properties.fileid, row.fileid), inArray(properties.name, remove.slice(i, i + 90)))));
+    }
+    if (stmts.length) await this.runBatch(stmts);
+  }
+}
