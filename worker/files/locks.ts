@@ -49,9 +49,5 @@ export class D1LockStore implements LockStore {
     await this.db.delete(locks).where(and(eq(locks.owner, this.owner), atOrBelowPath(locks.path, path)));
   }
 
-  /** Drops expired locks (run by the cron). */
-  async purgeExpired(now: number): Promise<void> {
-    await this.db.delete(locks).where(and(eq(locks.owner, this.owner), lt(locks.expiresAt, now)));
-  }
 }
 

@@ -1,15 +1,13 @@
+import { purgeStaleLoginFailures } from '../accounts/throttle';
+import { purgeExpiredLocks } from '../files/jobs';
+
 /**
- * The scheduled() dispatcher: every job lives with its domain and is listed here. Jobs take their
+ * The scheduled() dispatcher. Every job lives with its domain and is listed here; jobs take their
  * clock from the controller's scheduledTime, so tests can play time forward.
  */
 export type Job = (env: Env, now: Date) => Promise<void>;
 
-const jobs: Job[] = [];
-
-/** Registers a domain job (called by the domain modules at import time of the composition root). */
-export function registerJob(job: Job): void {
-  jobs.push(job);
-}
+const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures];
 
 /** Runs every job; one failing job does not stop the others. */
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {
