@@ -101,7 +101,19 @@ function serializeElement(el: XmlElement, inheritedDefault: string): string {
  * Opening and closing tags for a property named in Clark notation: a known namespace uses its
  * root prefix; any other gets a local declaration.
  */
-export function tagFor(name: string): { open: string; close: string; empty: string } {
+export function tagFor(name: string): Tag {
+  let tag = tagCache.get(name);
+  if (!tag) {
+    tag = buildTag(name);
+    if (tagCache.size < 10_000) tagCache.set(name, tag);
+  }
+  return tag;
+}
+
+type Tag = { open: string; close: string; empty: string };
+const tagCache = new Map<string, Tag>();
+
+function buildTag(name: string): Tag {
   const { ns, local } = parseClark(name);
   const prefix = PREFIXES.get(ns);
   if (prefix) return { open: `<${prefix}:${local}>`, close: `</${prefix}:${local}>`, empty: `<${prefix}:${local}/>` };

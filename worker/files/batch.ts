@@ -28,3 +28,12 @@ export function fileRowFromD1(r: Record<string, unknown>): FileRow {
     checksums: r.checksums as string | null, segments: r.segments as string | null,
   };
 }
+
+/** Maps a raw `files` row in column order (as `select().from(files)` lists them). */
+export function fileRowFromArray(r: unknown[]): FileRow {
+  return {
+    fileid: r[0] as number, owner: r[1] as string, path: r[2] as string, parentId: r[3] as number | null,
+    name: r[4] as string, isDir: r[5] === 1, size: r[6] as number, mtime: r[7] as number, createdAt: r[8] as number,
+    etag: r[9] as string, contentType: r[10] as string, checksums: r[11] as string | null, segments: r[12] as string | null,
+  };
+}

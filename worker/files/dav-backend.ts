@@ -48,13 +48,15 @@ export class FilesDavBackend implements DavBackend<FileNode> {
     readonly service: FilesService,
     readonly owner: { id: string; displayName: string },
     env: Env,
+    private readonly now: number,
   ) {
     this.properties = filesProperties(this);
     this.locks = new D1LockStore(env, service.owner);
   }
 
   async resolve(path: string): Promise<FileNode | null> {
-    const row = await this.service.get(path);
+    // Locks load in parallel with the first lookup: most requests ask about both.
+    const [row] = await Promise.all([this.service.get(path), this.locks.preload(this.now)]);
     return row ? new FileNode(row) : null;
   }
 

@@ -1,7 +1,8 @@
-import { and, eq, gt, lt, sql } from 'drizzle-orm';
+import { and, eq, gt } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { locks } from '../../schema';
 import type { DavLock, LockStore } from '../dav/backend';
+import { isSameOrBelow } from '../dav/paths';
 import { atOrBelowPath } from './paths-sql';
 
 type LockRow = typeof locks.$inferSelect;
@@ -20,15 +21,26 @@ export class D1LockStore implements LockStore {
     this.db = drizzle(env.DB);
   }
 
+  /**
+   * All live locks of the tree, loaded once per request: a user holds few locks, and every write
+   * asks about them, so one query answers every question of the request.
+   */
+  private all: Promise<DavLock[]> | null = null;
+
+  /** Starts loading the locks (the backend calls it alongside its first lookup). */
+  preload(now: number): Promise<DavLock[]> {
+    this.all ??= this.db.select().from(locks).where(and(eq(locks.owner, this.owner), gt(locks.expiresAt, now))).then((rows) => rows.map(toLock));
+    return this.all;
+  }
+
   async locksAround(path: string, opts: { descendants: boolean; now: number }): Promise<DavLock[]> {
-    // Rooted at the path or an ancestor: the lock's path is a prefix of ours at a segment boundary.
-    const aboveOrAt = sql`(${locks.path} = '' OR ${locks.path} = ${path} OR substr(${path}, 1, length(${locks.path}) + 1) = ${locks.path} || '/')`;
-    const where = opts.descendants ? sql`(${aboveOrAt} OR ${atOrBelowPath(locks.path, path)})` : aboveOrAt;
-    const rows = await this.db.select().from(locks).where(and(eq(locks.owner, this.owner), gt(locks.expiresAt, opts.now), where));
-    return rows.map(toLock);
+    const all = await this.preload(opts.now);
+    return all.filter((l) => l.expiresAtMs > opts.now &&
+      (isSameOrBelow(path, l.path) || (opts.descendants && isSameOrBelow(l.path, path))));
   }
 
   async create(lock: DavLock): Promise<void> {
+    this.all = null;
     await this.db.insert(locks).values({
       token: lock.token, owner: this.owner, path: lock.path, depth: lock.depth === 0 ? 0 : -1, exclusive: lock.exclusive,
       ownerXml: lock.ownerXml, principal: lock.principal, timeoutSeconds: lock.timeoutSeconds, expiresAt: lock.expiresAtMs,
@@ -36,16 +48,19 @@ export class D1LockStore implements LockStore {
   }
 
   async refresh(token: string, timeoutSeconds: number, now: number): Promise<DavLock | null> {
+    this.all = null;
     const rows = await this.db.update(locks).set({ timeoutSeconds, expiresAt: now + timeoutSeconds * 1000 })
       .where(and(eq(locks.token, token), eq(locks.owner, this.owner), gt(locks.expiresAt, now))).returning();
     return rows[0] ? toLock(rows[0]) : null;
   }
 
   async remove(token: string): Promise<void> {
+    this.all = null;
     await this.db.delete(locks).where(and(eq(locks.token, token), eq(locks.owner, this.owner)));
   }
 
   async removeAtOrBelow(path: string): Promise<void> {
+    this.all = null;
     await this.db.delete(locks).where(and(eq(locks.owner, this.owner), atOrBelowPath(locks.path, path)));
   }
 

@@ -23,7 +23,8 @@ function serveFiles(c: Context<AppEnv>, urlUser: string | null, rawPrefixSegment
   const rawSegments = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
   const path = decodeRelativePath(rawSegments.slice(rawPrefixSegments).join('/'));
   const service = new FilesService(c.env, user.id, user.quota);
-  const backend = new FilesDavBackend(service, { id: user.id, displayName: user.displayName }, c.env);
+  const now = Date.now();
+  const backend = new FilesDavBackend(service, { id: user.id, displayName: user.displayName }, c.env, now);
   const baseHref = urlUser === null ? '/remote.php/webdav' : `/remote.php/dav/files/${encodeURIComponent(user.id)}`;
   const mount: DavMount<FileNode> = {
     backend,
@@ -32,7 +33,7 @@ function serveFiles(c: Context<AppEnv>, urlUser: string | null, rawPrefixSegment
       principal: user.id,
       baseHref,
       request: c.req.raw,
-      now: Date.now(),
+      now,
       waitUntil: (p) => c.executionCtx.waitUntil(p),
     },
   };

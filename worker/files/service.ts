@@ -5,7 +5,7 @@ import { ancestorsOf, baseName, parentPath } from '../dav/paths';
 import { AlreadyExists, BadInput, Conflict, NotFound, PreconditionFailed, QuotaExceeded } from '../errors';
 import { BodyTooLarge, copySegments, deleteBlobs, parseSegments, readSegments, storeBody, type Segment } from './blobs';
 import { contentTypeOf, FOLDER_TYPE } from './mimetypes';
-import { fileRowFromD1, runStatements, type Statement } from './batch';
+import { fileRowFromArray, fileRowFromD1, runStatements, type Statement } from './batch';
 import { atOrBelow, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, type FileRow } from './tree';
 
 export type { FileRow } from './tree';
@@ -55,10 +55,13 @@ export class FilesService {
   /** The row at a path, or null. Memoised for the request; writes clear the memo. */
   async get(path: string): Promise<FileRow | null> {
     if (this.cache.has(path)) return this.cache.get(path)!;
-    let row = (await this.db.select().from(files).where(and(eq(files.owner, this.owner), eq(files.path, path))).limit(1))[0] ?? null;
-    if (!row && path === '') row = await this.createHome();
-    this.cache.set(path, row);
-    return row;
+    // One round trip also fetches the parent and the home: a write needs all three (parent must
+    // exist, home size for the quota), and D1 round trips dominate small requests.
+    const wanted = [...new Set([path, parentPath(path) ?? '', ''])].filter((p) => !this.cache.has(p));
+    const found = await this.db.select().from(files).where(and(eq(files.owner, this.owner), inArray(files.path, wanted)));
+    for (const p of wanted) this.cache.set(p, found.find((r) => r.path === p) ?? null);
+    if (!this.cache.get('')) this.cache.set('', await this.createHome());
+    return this.cache.get(path)!;
   }
 
   /** The home folder is made on first use. */
@@ -72,7 +75,10 @@ export class FilesService {
   }
 
   async children(dir: FileRow): Promise<FileRow[]> {
-    return this.db.select().from(files).where(eq(files.parentId, dir.fileid));
+    // Raw rows mapped by hand: listings are the hot path, and drizzle's mapping costs a third of it.
+    const { sql: text, params } = this.db.select().from(files).where(eq(files.parentId, dir.fileid)).toSQL();
+    const rows = await this.env.DB.prepare(text).bind(...params).raw();
+    return rows.map(fileRowFromArray);
   }
 
   /** Everything below a folder, parents before children. */
