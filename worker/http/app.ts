@@ -4,7 +4,7 @@ import { renderError } from './errors';
 import { requestId, securityHeaders } from './middleware';
 import { filesRoutes } from '../files/routes';
 import { createOcsApp } from '../ocs/app';
-import { setupRoutes } from './setup';
+import { setupRoutes } from '../accounts/setup';
 import { statusRoutes } from './status';
 
 /**

@@ -1,0 +1,120 @@
+/**
+ * HTTP Basic authentication for DAV and OCS routes. Each mount chooses how a refusal looks
+ * (DAV error XML, OCS envelope, plain text); the middleware owns the status and the
+ * WWW-Authenticate / Retry-After headers.
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../http/env';
+import { login, type Credentials } from './login';
+
+/** 401 (no or bad credentials, disabled account) or 429 (throttled). */
+export type RefusalStatus = 401 | 429;
+
+/** Renders the body of a refused request; the middleware adds the status-specific headers. */
+export type RefusalRenderer = (c: Context<AppEnv>, message: string, status: RefusalStatus) => Response;
+
+export interface RequireUserOptions {
+  /** How a refusal looks to this mount's clients; plain text by default. */
+  onUnauthorized?: RefusalRenderer;
+  /** The clock, milliseconds since the epoch (tests move it). */
+  now?: () => number;
+  /** Waits before answering a login after failures (tests pass a no-op). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const REALM = 'Basic realm="Cumulus", charset="UTF-8"';
+
+/**
+ * Middleware that admits only requests with valid Basic credentials (login = user id or e-mail)
+ * of an enabled account, and sets `c.get('user')`. Failed logins are throttled (throttle.ts).
+ */
+export function requireUser(options: RequireUserOptions = {}): MiddlewareHandler<AppEnv> {
+  for (const name of ['onUnauthorized', 'now', 'sleep'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new TypeError(`requireUser: option ${name} must be a function`);
+    }
+  }
+  const render = options.onUnauthorized ?? plainUnauthorized;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? wait;
+
+  return async function requireUserMiddleware(c, next) {
+    const header = c.req.header('Authorization');
+    const credentials = parseBasicAuthorization(header);
+    if (!credentials) {
+      const message = header ? "Malformed 'Authorization: Basic' header" : "No 'Authorization: Basic' header found";
+      return refuse(c, render, 401, message);
+    }
+    const ip = c.req.header('CF-Connecting-IP') ?? 'unknown';
+    const result = await login(c.env, credentials, { ip, now: now(), sleep });
+    if (!result.ok) {
+      const res = refuse(c, render, result.status, result.message);
+      if (result.status === 429) res.headers.set('Retry-After', String(result.retryAfterSeconds));
+      return res;
+    }
+    c.set('user', result.user);
+    await next();
+  };
+}
+
+/**
+ * Parses `Authorization: Basic …`. Credentials are UTF-8 (we announce charset="UTF-8"); bytes
+ * that are not UTF-8 are read as Latin-1, which is what older clients send. The login ends at
+ * the first colon: passwords may contain colons, logins cannot. Null when absent or malformed.
+ */
+export function parseBasicAuthorization(header: string | undefined): Credentials | null {
+  const match = /^basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header ?? '');
+  if (!match) return null;
+  let bytes: Uint8Array;
+  try {
+    bytes = Uint8Array.from(atob(match[1]), (ch) => ch.charCodeAt(0));
+  } catch {
+    return null;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    text = new TextDecoder('latin1').decode(bytes);
+  }
+  const colon = text.indexOf(':');
+  if (colon <= 0) return null;
+  return { login: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/** A plain-text refusal (the default). */
+export function plainUnauthorized(_c: Context<AppEnv>, message: string, status: RefusalStatus): Response {
+  return new Response(`${message}\n`, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+}
+
+/** A refusal as Nextcloud's DAV server words it (Sabre exception XML); for the DAV mount. */
+export function davUnauthorized(_c: Context<AppEnv>, message: string, status: RefusalStatus): Response {
+  const exception = status === 429
+    ? 'OCA\\DAV\\Connector\\Sabre\\Exception\\TooManyRequests'
+    : 'Sabre\\DAV\\Exception\\NotAuthenticated';
+  const body = '<?xml version="1.0" encoding="utf-8"?>\n'
+    + '<d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">'
+    + `<s:exception>${escapeXml(exception)}</s:exception><s:message>${escapeXml(message)}</s:message>`
+    + '</d:error>';
+  return new Response(body, { status, headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
+}
+
+function refuse(c: Context<AppEnv>, render: RefusalRenderer, status: RefusalStatus, message: string): Response {
+  const rendered = render(c, message, status);
+  // Copy so the headers are mutable whatever the renderer returned, and the status is ours.
+  const res = new Response(rendered.body, { status, headers: rendered.headers });
+  if (status === 401) {
+    // Browsers show a password dialog for Basic; scripts of the web app ask not to (as Nextcloud).
+    const xhr = c.req.header('X-Requested-With') === 'XMLHttpRequest';
+    res.headers.set('WWW-Authenticate', xhr ? 'DummyBasic realm="Cumulus", charset="UTF-8"' : REALM);
+  }
+  return res;
+}
+
+function wait(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}

@@ -1,0 +1,55 @@
+/**
+ * Per-isolate cache of verified credentials. Sync clients send the password on every request;
+ * PBKDF2 at 100,000 iterations costs tens of milliseconds of CPU, so each (login, password) pair
+ * pays it at most once per 5 minutes per isolate. The key is a SHA-256 of login and password, so
+ * the cache never holds a password. An entry is only a hint: the caller still loads the user row
+ * and accepts only while the stored hash is the one that was verified, so a password change or
+ * a deletion takes effect at once.
+ */
+
+const TTL_MS = 5 * 60 * 1000;
+const MAX_ENTRIES = 1000;
+
+export interface CachedCredential {
+  userId: string;
+  /** users.password_hash at verification time. */
+  passwordHash: string;
+  /** Milliseconds since the epoch. */
+  expiresAt: number;
+}
+
+// A Map iterates in insertion order, so the first key is the oldest entry.
+const entries = new Map<string, CachedCredential>();
+
+/** The cache key of a login/password pair: hex SHA-256 of `login + "\0" + password`. */
+export async function credentialKey(login: string, password: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${login}\0${password}`));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The live entry for `key`, if any (an expired one is dropped). */
+export function lookupCredential(key: string, now: number): CachedCredential | undefined {
+  const entry = entries.get(key);
+  if (entry && entry.expiresAt <= now) {
+    entries.delete(key);
+    return undefined;
+  }
+  return entry;
+}
+
+/** Remembers a verified pair for 5 minutes, evicting the oldest entries beyond 1000. */
+export function rememberCredential(key: string, userId: string, passwordHash: string, now: number): void {
+  entries.delete(key);
+  while (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
+  entries.set(key, { userId, passwordHash, expiresAt: now + TTL_MS });
+}
+
+/** Drops one entry (its hash no longer matches). */
+export function forgetCredential(key: string): void {
+  entries.delete(key);
+}
+
+/** How many entries are held (for tests and diagnostics). */
+export function credentialCacheSize(): number {
+  return entries.size;
+}

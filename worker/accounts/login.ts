@@ -1,0 +1,122 @@
+/**
+ * Password login: resolve the login name, apply the throttle, verify (through the credential
+ * cache), and account for the outcome. Protocol-neutral: auth.ts turns the result into HTTP.
+ */
+import { and, eq, exists, sql, type SQL } from 'drizzle-orm';
+import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
+import { groupMembers, users } from '../../schema/accounts';
+import type { AuthUser } from '../http/env';
+import { credentialKey, forgetCredential, lookupCredential, rememberCredential } from './credential-cache';
+import { verifyPassword } from './password';
+import { clearFailures, readThrottle, recordFailure, throttleDelay, throttleKeys } from './throttle';
+import { ADMIN_GROUP, recordLogin, userColumns } from './users';
+
+export interface Credentials { login: string; password: string }
+
+export interface LoginContext {
+  /** The client address (CF-Connecting-IP), 'unknown' without one. */
+  ip: string;
+  /** Milliseconds since the epoch. */
+  now: number;
+  /** Holds the answer after previous failures; I/O wait, not CPU. */
+  sleep: (ms: number) => Promise<void>;
+}
+
+export type LoginResult =
+  | { ok: true; user: AuthUser }
+  | { ok: false; status: 401; message: string }
+  | { ok: false; status: 429; message: string; retryAfterSeconds: number };
+
+/** The same message for unknown login and wrong password: the answer must not reveal accounts. */
+export const BAD_CREDENTIALS = 'Username or password was incorrect';
+
+// Verified against when the login is unknown, so that an unknown login costs the same time as a
+// wrong password. No password derives this all-zero hash.
+const DUMMY_RECORD = `pbkdf2-sha256$100000$${'A'.repeat(22)}==$${'A'.repeat(43)}=`;
+
+/** Checks a login name (user id or e-mail) and password; never throws for bad credentials. */
+export async function login(env: Env, credentials: Credentials, context: LoginContext): Promise<LoginResult> {
+  const db = drizzle(env.DB);
+  const { login: name, password } = credentials;
+  const { now } = context;
+  const keys = throttleKeys(context.ip, name);
+  const cacheKey = await credentialKey(name, password);
+  const cached = lookupCredential(cacheKey, now);
+
+  // The throttle state and the account are read concurrently: one round trip of latency.
+  const [throttle, found] = await Promise.all([
+    readThrottle(db, keys, now),
+    cached ? findUserRow(db, eq(users.id, cached.userId)) : findUserByLogin(db, name),
+  ]);
+  if (throttle.blockedUntil !== null) {
+    return {
+      ok: false, status: 429, message: 'Too many failed logins; try again later',
+      retryAfterSeconds: Math.max(1, Math.ceil((throttle.blockedUntil - now) / 1000)),
+    };
+  }
+  const delay = throttleDelay(throttle.failures);
+  if (delay > 0) await context.sleep(delay);
+
+  const cachedRow = cached && found && loginNames(found, name) ? found : undefined;
+  const cacheHit = cached !== undefined && cachedRow !== undefined && cached.passwordHash === cachedRow.passwordHash;
+  let user: UserRow;
+  if (cacheHit) {
+    user = cachedRow;
+  } else {
+    if (cached) forgetCredential(cacheKey);
+    const row = cached ? cachedRow ?? await findUserByLogin(db, name) : found;
+    const valid = await verifyPassword(password, row?.passwordHash ?? DUMMY_RECORD);
+    if (!valid || !row) {
+      await recordFailure(db, keys, now);
+      return { ok: false, status: 401, message: BAD_CREDENTIALS };
+    }
+    user = row;
+  }
+  // Checked after the password so that the answer reveals nothing to someone without it.
+  if (!user.enabled) return { ok: false, status: 401, message: 'This account is disabled' };
+  if (throttle.hasRows) await clearFailures(db, keys);
+  if (!cacheHit) {
+    rememberCredential(cacheKey, user.id, user.passwordHash, now);
+    await recordLogin(env, user.id, now);
+  }
+  return {
+    ok: true,
+    user: {
+      id: user.id, displayName: user.displayName, email: user.email, quota: user.quota,
+      isAdmin: user.isAdmin, via: 'password',
+    },
+  };
+}
+
+type UserRow = NonNullable<Awaited<ReturnType<typeof findUserRow>>>;
+
+function findUserRow(db: DrizzleD1Database, where: SQL) {
+  return db.select({
+    ...userColumns,
+    passwordHash: users.passwordHash,
+    isAdmin: exists(db.select({ one: sql`1` }).from(groupMembers).where(and(
+      eq(groupMembers.groupId, ADMIN_GROUP), eq(groupMembers.userId, users.id),
+    ))).mapWith(Boolean),
+  }).from(users).where(where).get();
+}
+
+/**
+ * Resolves a login name as Nextcloud does: the user id (exact, then ignoring case), then the
+ * e-mail address — each only when it names exactly one account.
+ */
+async function findUserByLogin(db: DrizzleD1Database, name: string): Promise<UserRow | undefined> {
+  const exact = await findUserRow(db, eq(users.id, name));
+  if (exact) return exact;
+  const byId = await db.select({ id: users.id }).from(users)
+    .where(sql`${users.id} = ${name} COLLATE NOCASE`).limit(2);
+  if (byId.length === 1) return findUserRow(db, eq(users.id, byId[0].id));
+  const byEmail = await db.select({ id: users.id }).from(users)
+    .where(eq(users.email, name.trim().toLowerCase())).limit(2);
+  if (byEmail.length === 1) return findUserRow(db, eq(users.id, byEmail[0].id));
+  return undefined;
+}
+
+/** Whether `name` still names this user (an e-mail may have moved since the cache entry). */
+function loginNames(row: UserRow, name: string): boolean {
+  return row.id.toLowerCase() === name.toLowerCase() || row.email === name.trim().toLowerCase();
+}
