@@ -34,6 +34,7 @@ export function clark(ns: string, local: string): string {
 
 /** Splits a Clark name into namespace and local name. */
 export function parseClark(name: string): { ns: string; local: string } {
-  const end = name.indexOf('}');
+  // The last brace: a namespace URI may contain '}', an XML local name never does.
+  const end = name.lastIndexOf('}');
   return { ns: name.slice(1, end), local: name.slice(end + 1) };
 }

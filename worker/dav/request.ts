@@ -47,15 +47,31 @@ export class DavRequest<R extends DavResource = DavResource> {
     return this.ifHeader ? submittedTokens(this.ifHeader) : new Set();
   }
 
-  /** Maps a Destination or If-tag (full URL or absolute path) into this mount; 502 for another host. */
+  /** Maps a Destination (full URL or absolute path) into this mount; 502 for another host. */
   pathFromHref(href: string): string | null {
-    let url: URL;
+    const url = this.parseHref(href);
+    if (url.host !== new URL(this.req.url).host) throw new DavError(502, 'The destination is on another server');
+    return this.pathInMount(url);
+  }
+
+  /**
+   * Maps the resource of a tagged If list into this mount; null when it lies outside it. A tag
+   * naming another server is just a resource we do not have (RFC 4918 §10.4.3), not a 502.
+   */
+  private pathFromIfTag(href: string): string | null {
+    const url = this.parseHref(href);
+    return url.host === new URL(this.req.url).host ? this.pathInMount(url) : null;
+  }
+
+  private parseHref(href: string): URL {
     try {
-      url = new URL(href, this.req.url);
+      return new URL(href, this.req.url);
     } catch {
       throw new DavError(400, 'Malformed URL');
     }
-    if (url.host !== new URL(this.req.url).host) throw new DavError(502, 'The destination is on another server');
+  }
+
+  private pathInMount(url: URL): string | null {
     const raw = url.pathname.replace(/^\/index\.php(?=\/)/, '').split('/').filter((s) => s !== '');
     for (const prefix of this.mount.prefixes) {
       if (prefix.length > raw.length) continue;
@@ -70,7 +86,7 @@ export class DavRequest<R extends DavResource = DavResource> {
     if (!lists) return;
     const ok = await evaluateIf(lists, async (resource) => {
       if (resource === null) return this.stateOf(target, this.path);
-      const path = this.pathFromHref(resource);
+      const path = this.pathFromIfTag(resource);
       if (path === null) return { exists: false, etag: null, lockTokens: new Set() };
       return this.stateOf(path === this.path ? target : await this.backend.resolve(path), path);
     });

@@ -13,8 +13,14 @@ export interface XmlElement {
 export class XmlParseError extends Error {}
 
 /**
+ * Deepest element nesting we accept. DAV bodies are a handful of levels deep; the serializer and
+ * textOf recurse, so an unbounded depth would overflow the stack (a 500) instead of a 400.
+ */
+const MAX_DEPTH = 100;
+
+/**
  * Parses a request body. Strict XML 1.0 with namespaces; DOCTYPEs are refused, so no entity
- * expansion (XXE, billion laughs) can happen.
+ * expansion (XXE, billion laughs) can happen; nesting is bounded by MAX_DEPTH.
  */
 export function parseXml(text: string): XmlElement {
   const parser = new SaxesParser({ xmlns: true, position: false });
@@ -29,6 +35,7 @@ export function parseXml(text: string): XmlElement {
       if (a.prefix === 'xmlns' || a.name === 'xmlns') continue;
       attrs.push({ ns: a.uri, local: a.local, value: a.value });
     }
+    if (stack.length >= MAX_DEPTH) throw new XmlParseError(`elements nested deeper than ${MAX_DEPTH} levels`);
     const el: XmlElement = { ns: tag.uri ?? '', local: tag.local ?? tag.name, attrs, children: [] };
     if (el.ns === '' && tag.prefix) throw new XmlParseError(`unbound prefix ${tag.prefix}`);
     const parent = stack[stack.length - 1];

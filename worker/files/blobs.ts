@@ -24,6 +24,44 @@ export interface StoredContent {
 
 export class BodyTooLarge extends Error {}
 
+/** The request body failed or ended before its Content-Length: the client went away mid-upload. */
+export class IncompleteBody extends Error {}
+
+/**
+ * Passes a request body on while watching it, so a broken upload is told apart from a storage
+ * failure: the runtime reports a client that disconnects as a read error (chunked) or an early
+ * end (with Content-Length), and both become IncompleteBody.
+ */
+function watchBody(body: ReadableStream<Uint8Array>, length: number | null) {
+  const reader = body.getReader();
+  let received = 0;
+  let failure: IncompleteBody | null = null;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        failure = new IncompleteBody(`The request body failed after ${received} bytes: ${e instanceof Error ? e.message : String(e)}`);
+        return controller.error(failure);
+      }
+      if (chunk.done) {
+        if (length !== null && received < length) {
+          failure = new IncompleteBody(`The request body ended after ${received} of ${length} bytes`);
+          return controller.error(failure);
+        }
+        return controller.close();
+      }
+      received += chunk.value.byteLength;
+      controller.enqueue(chunk.value);
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return { stream, failure: () => failure };
+}
+
 /** Streams chunks into one or more digest writers while passing them on. */
 function hashingStream(algorithms: string[]): { stream: TransformStream<Uint8Array, Uint8Array>; digests: () => Promise<Record<string, string>> } {
   const streams = algorithms.map((a) => new crypto.DigestStream(a === 'SHA1' ? 'SHA-1' : a));
@@ -52,8 +90,9 @@ function hex(buf: ArrayBuffer): string {
 /**
  * Stores a body. With a known length it is one streamed put; without, it is cut into segments of
  * SEGMENT_BYTES, each put with a known length. `maxBytes` bounds a body of unknown length (quota);
- * past it everything stored so far is removed and BodyTooLarge is thrown. On any failure no blob
- * of this write remains referenced; stray ones are left for the orphan collector at worst.
+ * past it everything stored so far is removed and BodyTooLarge is thrown. A body that breaks off
+ * throws IncompleteBody. On any failure no blob of this write remains referenced; stray ones are
+ * left for the orphan collector at worst.
  */
 export async function storeBody(
   bucket: R2Bucket,
@@ -68,6 +107,22 @@ export async function storeBody(
     for (const a of algorithms) digests[a] = hex(await crypto.subtle.digest(a === 'SHA1' ? 'SHA-1' : a, new Uint8Array(0)));
     return { segments: [], size: 0, digests };
   }
+  const watched = watchBody(body, length);
+  try {
+    return await storeStream(bucket, watched.stream, length, algorithms, maxBytes);
+  } catch (e) {
+    // Whatever the pipes made of it, a broken body is the reason the write failed.
+    throw watched.failure() ?? e;
+  }
+}
+
+async function storeStream(
+  bucket: R2Bucket,
+  body: ReadableStream<Uint8Array>,
+  length: number | null,
+  algorithms: string[],
+  maxBytes: number,
+): Promise<StoredContent> {
   const hashing = hashingStream(algorithms);
   const hashed = body.pipeThrough(hashing.stream);
   if (length !== null) {

@@ -3,7 +3,7 @@ import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { files, properties } from '../../schema';
 import { ancestorsOf, baseName, parentPath } from '../dav/paths';
 import { AlreadyExists, BadInput, Conflict, NotFound, PreconditionFailed, QuotaExceeded } from '../errors';
-import { BodyTooLarge, copySegments, deleteBlobs, parseSegments, readSegments, storeBody, type Segment } from './blobs';
+import { BodyTooLarge, copySegments, IncompleteBody, deleteBlobs, parseSegments, readSegments, storeBody, type Segment } from './blobs';
 import { contentTypeOf, FOLDER_TYPE } from './mimetypes';
 import { fileRowFromArray, fileRowFromD1, runStatements, type Statement } from './batch';
 import { atOrBelow, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, type FileRow } from './tree';
@@ -139,6 +139,8 @@ export class FilesService {
       stored = await storeBody(this.env.FILES, body, opts.length, algorithms, free);
     } catch (e) {
       if (e instanceof BodyTooLarge) throw new QuotaExceeded('Not enough quota for this file');
+      // Sabre answers an upload cut short with 400 too; the previous content is untouched.
+      if (e instanceof IncompleteBody) throw new BadInput(e.message);
       throw e;
     }
     const newKeys = stored.segments.map(([k]) => k);

@@ -27,6 +27,8 @@ export async function copyOrMove(r: DavRequest): Promise<Response> {
   if (!destParent || !destParent.isCollection) throw new DavError(409, 'The destination collection does not exist');
   const existing = await r.backend.resolve(dest);
   if (existing && overwriteRaw === 'F') throw new DavError(412, 'The destination exists and Overwrite is F');
+  // Overwriting would first delete the destination (§9.8.4), and with it the source inside it.
+  if (existing && isSameOrBelow(r.path, dest)) throw new DavError(409, 'The destination collection contains the source');
 
   const targets = [{ path: dest, changesMembership: true, recursive: existing?.isCollection ?? false }];
   if (isMove) targets.unshift({ path: r.path, changesMembership: true, recursive: source.isCollection });

@@ -1,6 +1,6 @@
 import type { DavLock } from '../backend';
 import { DavError } from '../errors';
-import { activeLockXml, DEFAULT_LOCK_SECONDS, hrefOf, isLockConflict, MAX_LOCK_SECONDS } from '../locks';
+import { activeLockXml, DEFAULT_LOCK_SECONDS, hrefOf, isLockConflict, lockCovers, MAX_LOCK_SECONDS } from '../locks';
 import { NS } from '../namespaces';
 import { parentPath } from '../paths';
 import type { DavRequest } from '../request';
@@ -40,7 +40,7 @@ export async function lock(r: DavRequest): Promise<Response> {
     if (tokens.length === 0) throw new DavError(400, 'A lock refresh needs the lock token in an If header');
     await r.checkIfHeader(target);
     const current = await r.backend.locks.locksAround(r.path, { descendants: false, now: r.ctx.now });
-    const mine = current.find((l) => tokens.includes(l.token) && l.principal === r.ctx.principal);
+    const mine = current.find((l) => lockCovers(l, r.path) && tokens.includes(l.token) && l.principal === r.ctx.principal);
     if (!mine) throw new DavError(412, 'No lock with this token applies to the resource', { condition: 'lock-token-matches-request-uri' });
     const refreshed = await r.backend.locks.refresh(mine.token, timeout, r.ctx.now);
     if (!refreshed) throw new DavError(412, 'The lock has expired', { condition: 'lock-token-matches-request-uri' });
@@ -95,7 +95,8 @@ export async function unlock(r: DavRequest): Promise<Response> {
   const target = await r.backend.resolve(r.path);
   if (!target) throw new DavError(404, 'Resource not found');
   const locks = await r.backend.locks.locksAround(r.path, { descendants: false, now: r.ctx.now });
-  const lock = locks.find((l) => l.token === m[1]);
+  // locksAround also returns depth-0 locks of ancestors; only a lock whose scope holds the URI counts.
+  const lock = locks.find((l) => l.token === m[1] && lockCovers(l, r.path));
   if (!lock) throw new DavError(409, 'The lock token does not apply to this resource', { condition: 'lock-token-matches-request-uri' });
   if (lock.principal !== r.ctx.principal) throw new DavError(403, 'Only the owner of a lock may remove it');
   await r.backend.locks.remove(lock.token);

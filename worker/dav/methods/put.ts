@@ -3,11 +3,21 @@ import { DavError } from '../errors';
 import { parentPath } from '../paths';
 import type { DavRequest } from '../request';
 
-/** X-OC-Mtime: seconds, fractional from iOS (truncated); ≤ 0 or non-numeric is a 400. */
+/**
+ * The first second of year 10000: later times have no RFC 1123 date (getlastmodified,
+ * Last-Modified would read "Invalid Date" or carry a 5-digit year that clients cannot parse).
+ */
+const MAX_MTIME = 253_402_300_800;
+
+/**
+ * X-OC-Mtime: decimal seconds, fractional from iOS (truncated). Non-numeric (hex included, as
+ * Nextcloud's MtimeSanitizer), ≤ 0, or past year 9999 is a 400.
+ */
 export function parseMtime(raw: string | null): number | null {
   if (raw === null) return null;
-  const v = Number(raw.trim());
-  if (!Number.isFinite(v) || v <= 0) throw new DavError(400, 'Invalid X-OC-Mtime header');
+  const text = raw.trim();
+  const v = /^\d+(?:\.\d*)?(?:e[+-]?\d+)?$/i.test(text) ? Number(text) : NaN;
+  if (!(v > 0 && v < MAX_MTIME)) throw new DavError(400, 'Invalid X-OC-Mtime header');
   return Math.floor(v);
 }
 

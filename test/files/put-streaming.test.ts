@@ -1,0 +1,106 @@
+import { env } from 'cloudflare:test';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { blobKeys, callWorkerDirectly, digestHex, disconnectingStream, etagOf, fileRows, makeUser, patternBytes, propsOf, propValue, streamOf, type DavClient } from '../helpers';
+
+let alice: DavClient;
+beforeAll(async () => {
+  alice = await makeUser('alice');
+  await alice.mkcol('/up');
+});
+
+const MiB = 1024 * 1024;
+const same = (a: Uint8Array, b: Uint8Array) => a.byteLength === b.byteLength && a.every((x, i) => x === b[i]);
+const bytesOf = async (res: Response) => new Uint8Array(await res.arrayBuffer());
+
+describe('PUT of a body without Content-Length (chunked)', () => {
+  it('RFC 9112 §7.1: a small chunked body is stored exactly', async () => {
+    const data = patternBytes(5000, 3);
+    const res = await alice.put('/up/small.bin', streamOf(data, 777));
+    expect(res.status).toBe(201);
+    expect(same(await bytesOf(await alice.get('/up/small.bin')), data)).toBe(true);
+  });
+
+  it('ARCHITECTURE §1: a body over 16 MiB spans several segments and reads back whole, with the right size and SHA1', async () => {
+    const data = patternBytes(33 * MiB + 12345, 11);
+    const res = await alice.put('/up/big.bin', streamOf(data, 1 * MiB + 17));
+    expect(res.status).toBe(201);
+    const row = await env.DB.prepare("SELECT segments FROM files WHERE owner = 'alice' AND path = 'up/big.bin'").first<{ segments: string }>();
+    expect(JSON.parse(row!.segments).length).toBe(3);
+    const got = await bytesOf(await alice.get('/up/big.bin'));
+    expect(same(got, data)).toBe(true);
+    const block = [...(await propsOf(alice, '/up/big.bin', ['{DAV:}getcontentlength', '{http://owncloud.org/ns}checksums'])).values()][0];
+    expect(propValue(block, 'd:getcontentlength')).toBe(String(data.byteLength));
+    expect(propValue(block, 'oc:checksums')).toContain(`SHA1:${await digestHex('SHA-1', data)}`);
+  });
+
+  it('RFC 9110 §14: a range that crosses a segment boundary is served from both segments', async () => {
+    const data = patternBytes(33 * MiB + 12345, 11);
+    const boundary = 16 * MiB;
+    const res = await alice.get('/up/big.bin', { Range: `bytes=${boundary - 100}-${boundary + 99}` });
+    expect(res.status).toBe(206);
+    expect(same(await bytesOf(res), data.slice(boundary - 100, boundary + 100))).toBe(true);
+    const across = await alice.get('/up/big.bin', { Range: `bytes=${boundary - 5}-${2 * boundary + 5}` });
+    expect(same(await bytesOf(across), data.slice(boundary - 5, 2 * boundary + 6))).toBe(true);
+    const tail = await alice.get('/up/big.bin', { Range: 'bytes=-20000' });
+    expect(same(await bytesOf(tail), data.slice(data.byteLength - 20000))).toBe(true);
+  });
+
+  it('RFC 9110 §14.6: several ranges in different segments come back as a multipart body', async () => {
+    const res = await alice.get('/up/big.bin', { Range: 'bytes=0-9, 20000000-20000009' });
+    expect(res.status).toBe(206);
+    const body = await bytesOf(res);
+    expect(body.byteLength).toBe(Number(res.headers.get('Content-Length')));
+    expect(String.fromCharCode(...body)).toContain('Content-Range: bytes 20000000-20000009/');
+  });
+
+  it('replacing a segmented file with a small one frees its old blobs', async () => {
+    const before = await blobKeys();
+    expect((await alice.put('/up/big.bin', 'tiny')).status).toBe(204);
+    const after = await blobKeys();
+    expect(after.length).toBe(before.length - 3 + 1);
+    expect(await (await alice.get('/up/big.bin')).text()).toBe('tiny');
+  });
+});
+
+describe('a client that disconnects halfway through a PUT', () => {
+  const put = (path: string, body: ReadableStream<Uint8Array>, headers: Record<string, string> = {}) =>
+    callWorkerDirectly(new Request(alice.base + path, { method: 'PUT', headers: { Authorization: alice.auth, ...headers }, body }));
+
+  async function snapshot() {
+    const listing = await propsOf(alice, '/up', ['{DAV:}getetag', '{DAV:}getcontentlength', '{http://owncloud.org/ns}size'], '1');
+    return { listing, rows: await fileRows('alice'), blobs: await blobKeys() };
+  }
+
+  it('ARCHITECTURE §1: a chunked body that fails midway leaves the previous content, ETag and listing intact', async () => {
+    await alice.put('/up/doc.txt', 'previous content');
+    const before = await snapshot();
+    const res = await put('/up/doc.txt', disconnectingStream(patternBytes(100_000)));
+    expect(res.status).toBe(400);
+    expect(await (await alice.get('/up/doc.txt')).text()).toBe('previous content');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('ARCHITECTURE §1: a body shorter than its Content-Length leaves everything as it was', async () => {
+    const before = await snapshot();
+    const etag = await etagOf(alice, '/up/doc.txt');
+    const res = await put('/up/doc.txt', disconnectingStream(patternBytes(1000)), { 'Content-Length': '50000' });
+    expect(res.status).toBe(400);
+    expect(await etagOf(alice, '/up/doc.txt')).toBe(etag);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('a new file whose upload breaks off does not appear at all: no row, no blob, no ETag change', async () => {
+    const before = await snapshot();
+    const res = await put('/up/partial.bin', disconnectingStream(patternBytes(17 * MiB)));
+    expect(res.status).toBe(400);
+    expect((await alice.get('/up/partial.bin')).status).toBe(404);
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('the same over the network loopback with Content-Length: the old content survives', async () => {
+    const etag = await etagOf(alice, '/up/doc.txt');
+    await alice.put('/up/doc.txt', disconnectingStream(patternBytes(1000)), { 'Content-Length': '50000' }).catch(() => null);
+    expect(await (await alice.get('/up/doc.txt')).text()).toBe('previous content');
+    expect(await etagOf(alice, '/up/doc.txt')).toBe(etag);
+  });
+});
