@@ -34,7 +34,8 @@ describe('Basic authentication (requireUser)', () => {
     const res = await who(basic('alice', ALICE.password));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
-      id: 'alice', displayName: 'Alice', email: 'alice@example.org', quota: 5000, isAdmin: false, via: 'password',
+      id: 'alice', displayName: 'Alice', email: 'alice@example.org', quota: 5000, isAdmin: false,
+      loginName: 'alice', via: 'password',
     });
     expect((await getUser(env, 'alice'))?.lastLogin).toBeGreaterThan(0);
   });

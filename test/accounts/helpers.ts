@@ -43,3 +43,28 @@ export function form(fields: Record<string, string | string[]>): RequestInit {
   for (const [k, v] of Object.entries(fields)) for (const item of [v].flat()) body.append(k, item);
   return { body, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };
 }
+
+/** An OCS answer as JSON. */
+export type OcsAnswer<T = any> = { status: number; meta: { status: string; statuscode: number; message: string }; data: T };
+
+/** Calls an OCS route as JSON (`format=json`) with an `Authorization` header value (or none). */
+export async function ocsJson<T = any>(
+  authorization: string | null, method: string, path: string, init: RequestInit = {}, ip = '192.0.2.1',
+): Promise<OcsAnswer<T>> {
+  const headers = new Headers(init.headers);
+  headers.set('OCS-APIRequest', 'true');
+  headers.set('CF-Connecting-IP', ip);
+  if (authorization) headers.set('Authorization', authorization);
+  const url = `${path}${path.includes('?') ? '&' : '?'}format=json`;
+  const res = await call(url, { ...init, method, headers });
+  const body = await res.json<{ ocs: Omit<OcsAnswer<T>, 'status'> }>();
+  return { status: res.status, ...body.ocs };
+}
+
+/** PROPFIND Depth 0 of a user's files root, as the desktop client checks its credentials. */
+export function propfindRoot(user: string, authorization: string, ip = '192.0.2.1'): Promise<Response> {
+  return call(`/remote.php/dav/files/${encodeURIComponent(user)}/`, {
+    method: 'PROPFIND',
+    headers: { Authorization: authorization, Depth: '0', 'CF-Connecting-IP': ip },
+  });
+}

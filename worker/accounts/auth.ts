@@ -4,8 +4,9 @@
  * WWW-Authenticate / Retry-After headers.
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../http/env';
-import { login, type Credentials } from './login';
+import type { AppEnv, AuthUser } from '../http/env';
+import { authenticate } from './authenticate';
+import type { Credentials, LoginResult } from './login';
 
 /** 401 (no or bad credentials, disabled account) or 429 (throttled). */
 export type RefusalStatus = 401 | 429;
@@ -25,8 +26,9 @@ export interface RequireUserOptions {
 const REALM = 'Basic realm="Cumulus", charset="UTF-8"';
 
 /**
- * Middleware that admits only requests with valid Basic credentials (login = user id or e-mail)
- * of an enabled account, and sets `c.get('user')`. Failed logins are throttled (throttle.ts).
+ * Middleware that admits only requests with valid Basic credentials (login = user id or e-mail;
+ * secret = login password or app password) of an enabled account, and sets `c.get('user')`.
+ * Failed logins are throttled (throttle.ts).
  */
 export function requireUser(options: RequireUserOptions = {}): MiddlewareHandler<AppEnv> {
   for (const name of ['onUnauthorized', 'now', 'sleep'] as const) {
@@ -39,14 +41,7 @@ export function requireUser(options: RequireUserOptions = {}): MiddlewareHandler
   const sleep = options.sleep ?? wait;
 
   return async function requireUserMiddleware(c, next) {
-    const header = c.req.header('Authorization');
-    const credentials = parseBasicAuthorization(header);
-    if (!credentials) {
-      const message = header ? "Malformed 'Authorization: Basic' header" : "No 'Authorization: Basic' header found";
-      return refuse(c, render, 401, message);
-    }
-    const ip = c.req.header('CF-Connecting-IP') ?? 'unknown';
-    const result = await login(c.env, credentials, { ip, now: now(), sleep });
+    const result = await checkAuthorization(c, now, sleep);
     if (!result.ok) {
       const res = refuse(c, render, result.status, result.message);
       if (result.status === 429) res.headers.set('Retry-After', String(result.retryAfterSeconds));
@@ -55,6 +50,28 @@ export function requireUser(options: RequireUserOptions = {}): MiddlewareHandler
     c.set('user', result.user);
     await next();
   };
+}
+
+/**
+ * The caller of a route that also serves anonymous clients (e.g. capabilities): the user when the
+ * request carries valid Basic credentials, else null. A failed attempt still counts for the
+ * throttle; the route answers as for an anonymous client, as Nextcloud's public pages do.
+ */
+export async function optionalUser(c: Context<AppEnv>, options: Pick<RequireUserOptions, 'now' | 'sleep'> = {}): Promise<AuthUser | null> {
+  if (c.req.header('Authorization') === undefined) return null;
+  const result = await checkAuthorization(c, options.now ?? Date.now, options.sleep ?? wait);
+  return result.ok ? result.user : null;
+}
+
+async function checkAuthorization(c: Context<AppEnv>, now: () => number, sleep: (ms: number) => Promise<void>): Promise<LoginResult> {
+  const header = c.req.header('Authorization');
+  const credentials = parseBasicAuthorization(header);
+  if (!credentials) {
+    const message = header ? "Malformed 'Authorization: Basic' header" : "No 'Authorization: Basic' header found";
+    return { ok: false, status: 401, message };
+  }
+  const ip = c.req.header('CF-Connecting-IP') ?? 'unknown';
+  return authenticate(c.env, credentials, { ip, now: now(), sleep });
 }
 
 /**

@@ -2,14 +2,14 @@
  * Password login: resolve the login name, apply the throttle, verify (through the credential
  * cache), and account for the outcome. Protocol-neutral: auth.ts turns the result into HTTP.
  */
-import { and, eq, exists, sql, type SQL } from 'drizzle-orm';
+import { eq, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
-import { groupMembers, users } from '../../schema/accounts';
+import { users } from '../../schema/accounts';
 import type { AuthUser } from '../http/env';
 import { credentialKey, forgetCredential, lookupCredential, rememberCredential } from './credential-cache';
 import { verifyPassword } from './password';
 import { clearFailures, readThrottle, recordFailure, throttleDelay, throttleKeys } from './throttle';
-import { ADMIN_GROUP, recordLogin, userColumns } from './users';
+import { isAdminColumn, recordLogin, userColumns } from './users';
 
 export interface Credentials { login: string; password: string }
 
@@ -83,7 +83,7 @@ export async function login(env: Env, credentials: Credentials, context: LoginCo
     ok: true,
     user: {
       id: user.id, displayName: user.displayName, email: user.email, quota: user.quota,
-      isAdmin: user.isAdmin, via: 'password',
+      isAdmin: user.isAdmin, loginName: name, via: 'password',
     },
   };
 }
@@ -94,9 +94,7 @@ function findUserRow(db: DrizzleD1Database, where: SQL) {
   return db.select({
     ...userColumns,
     passwordHash: users.passwordHash,
-    isAdmin: exists(db.select({ one: sql`1` }).from(groupMembers).where(and(
-      eq(groupMembers.groupId, ADMIN_GROUP), eq(groupMembers.userId, users.id),
-    ))).mapWith(Boolean),
+    isAdmin: isAdminColumn(db),
   }).from(users).where(where).get();
 }
 

@@ -70,3 +70,10 @@ export async function purgeStaleLoginFailures(env: Env, now: Date): Promise<void
     .where(lt(loginFailures.lastFailureAt, now.getTime() - FAILURE_WINDOW_MS));
 }
 
+
+/** The delay the next login from `ip` would be held (capabilities' bruteforce.delay), in ms. */
+export async function currentDelay(env: Env, ip: string, now: number): Promise<number> {
+  const key = `ip:${ip}`;
+  const state = await readThrottle(drizzle(env.DB), [key, key], now);
+  return throttleDelay(state.failures);
+}

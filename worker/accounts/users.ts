@@ -2,7 +2,7 @@
  * The users service: the only code that writes the users table (with groups.ts and install.ts
  * for groups and group_members). Protocol-neutral: OCS, the web app and setup all call it.
  */
-import { and, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, eq, exists, inArray, or, sql } from 'drizzle-orm';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { groupMembers, groups, users } from '../../schema/accounts';
 import { AlreadyExists, NotFound } from '../errors';
@@ -21,6 +21,13 @@ export const userColumns = {
   id: users.id, displayName: users.displayName, email: users.email, quota: users.quota,
   enabled: users.enabled, createdAt: users.createdAt, lastLogin: users.lastLogin,
 };
+
+/** A select column: whether the row's user (in a query over `users`) is in the admin group. */
+export function isAdminColumn(db: DrizzleD1Database) {
+  return exists(db.select({ one: sql`1` }).from(groupMembers).where(and(
+    eq(groupMembers.groupId, ADMIN_GROUP), eq(groupMembers.userId, users.id),
+  ))).mapWith(Boolean);
+}
 
 /** Called after a user is created (e.g. by the files domain; it creates homes lazily anyway). */
 export type UserCreatedListener = (env: Env, user: UserRecord) => Promise<void> | void;

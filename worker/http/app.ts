@@ -4,6 +4,7 @@ import { renderError } from './errors';
 import { requestId, securityHeaders } from './middleware';
 import { filesRoutes } from '../files/routes';
 import { createOcsApp } from '../ocs/app';
+import { loginFlowRoutes } from '../accounts/login-flow-routes';
 import { setupRoutes } from '../accounts/setup';
 import { statusRoutes } from './status';
 
@@ -21,6 +22,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', filesRoutes());
   app.route('/', statusRoutes());
   app.route('/', setupRoutes());
+  app.route('/', loginFlowRoutes());
   app.route('/ocs', createOcsApp());
   return app;
 }

@@ -1,14 +1,19 @@
 /** The authenticated caller of a request. */
-export interface AuthUser {
+export type AuthUser = {
   id: string;
   displayName: string;
   email: string | null;
   /** Bytes; null = unlimited. */
   quota: number | null;
   isAdmin: boolean;
-  /** How the caller authenticated: 'password' (login password), later 'app-password', 'session'. */
-  via: 'password';
-}
+  /** The login name the client sent (user id or e-mail, as typed). */
+  loginName: string;
+} & (
+  /** How the caller authenticated (later also 'session'). */
+  | { via: 'password' }
+  /** An app password; `appPasswordId` names it (DELETE /ocs/v2.php/core/apppassword revokes it). */
+  | { via: 'app-password'; appPasswordId: string }
+);
 
 /** Hono environment of the whole app: bindings from wrangler.toml, per-request variables. */
 export type AppEnv = {

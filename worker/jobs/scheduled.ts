@@ -1,3 +1,4 @@
+import { purgeExpiredLoginFlows } from '../accounts/login-flows';
 import { purgeStaleLoginFailures } from '../accounts/throttle';
 import { purgeExpiredLocks } from '../files/jobs';
 
@@ -7,7 +8,7 @@ import { purgeExpiredLocks } from '../files/jobs';
  */
 export type Job = (env: Env, now: Date) => Promise<void>;
 
-const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures];
+const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures, purgeExpiredLoginFlows];
 
 /** Runs every job; one failing job does not stop the others. */
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {

@@ -1,19 +1,38 @@
 /**
  * The OCS mount: every OCS route of every domain, served under both /ocs/v1.php and /ocs/v2.php
  * (the envelope tells the versions apart by URL). Domains add their router here, above the
- * catch-all, so that unknown OCS routes answer as Nextcloud does (998) instead of a bare 404.
+ * catch-all, so that unknown OCS routes answer as Nextcloud does (998) instead of a bare 404;
+ * they add their capability block to the registry below.
  */
 import { Hono } from 'hono';
+import { bruteforceCapabilities } from '../accounts/capabilities';
+import { appPasswordsOcsRoutes } from '../accounts/ocs-app-passwords';
 import { groupsOcsRoutes } from '../accounts/ocs-groups';
 import { usersOcsRoutes } from '../accounts/ocs-users';
 import type { AppEnv } from '../http/env';
+import { CapabilityRegistry, capabilitiesRoutes } from './capabilities';
+import { configRoutes } from './config';
+import { checksumCapabilities, coreCapabilities, davCapabilities, filesCapabilities } from './core-capabilities';
 import { ocsNotFound } from './envelope';
+
+/** The capability blocks, one per feature, in the order clients see them. */
+export function createCapabilities(): CapabilityRegistry {
+  return new CapabilityRegistry()
+    .register('core', coreCapabilities)
+    .register('bruteforce', bruteforceCapabilities)
+    .register('dav', davCapabilities)
+    .register('files', filesCapabilities)
+    .register('checksums', checksumCapabilities);
+}
 
 /** The app to mount at `/ocs`. */
 export function createOcsApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
+  api.route('/', capabilitiesRoutes(createCapabilities()));
+  api.route('/', configRoutes());
   api.route('/', usersOcsRoutes());
   api.route('/', groupsOcsRoutes());
+  api.route('/', appPasswordsOcsRoutes());
   api.all('*', (c) => ocsNotFound(c));
 
   const ocs = new Hono<AppEnv>();

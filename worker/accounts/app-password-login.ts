@@ -1,0 +1,75 @@
+/**
+ * Basic login with an app password: one indexed lookup by the token's SHA-256 (no PBKDF2), the
+ * same throttle as passwords, and no cache — a revoked token fails on the very next request.
+ */
+import { eq } from 'drizzle-orm';
+import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
+import { appPasswords, users } from '../../schema/accounts';
+import { ACTIVITY_RESOLUTION_SECONDS, looksLikeAppPassword, recordAppPasswordUse } from './app-passwords';
+import { BAD_CREDENTIALS, type Credentials, type LoginContext, type LoginResult } from './login';
+import { clearFailures, readThrottle, recordFailure, throttleDelay, throttleKeys } from './throttle';
+import { sameHash, sha256Hex } from './tokens';
+import { isAdminColumn, userColumns } from './users';
+
+/**
+ * The result of logging in with `credentials.password` as an app password, or null when no app
+ * password has that value (the caller then tries it as the login password).
+ */
+export async function appPasswordLogin(env: Env, credentials: Credentials, context: LoginContext): Promise<LoginResult | null> {
+  const { login: name, password } = credentials;
+  if (!looksLikeAppPassword(password)) return null;
+  const db = drizzle(env.DB);
+  const hash = await sha256Hex(password);
+  const keys = throttleKeys(context.ip, name);
+  const [throttle, row] = await Promise.all([readThrottle(db, keys, context.now), findByTokenHash(db, hash)]);
+  // The lookup compares in SQLite; comparing again in constant time costs nothing.
+  if (!row || !sameHash(row.tokenHash, hash)) return null;
+
+  if (throttle.blockedUntil !== null) {
+    return {
+      ok: false, status: 429, message: 'Too many failed logins; try again later',
+      retryAfterSeconds: Math.max(1, Math.ceil((throttle.blockedUntil - context.now) / 1000)),
+    };
+  }
+  const delay = throttleDelay(throttle.failures);
+  if (delay > 0) await context.sleep(delay);
+
+  if (!loginNameMatches(row, name)) {
+    await recordFailure(db, keys, context.now);
+    return { ok: false, status: 401, message: BAD_CREDENTIALS };
+  }
+  if (!row.enabled) return { ok: false, status: 401, message: 'This account is disabled' };
+  if (throttle.hasRows) await clearFailures(db, keys);
+  if (row.lastActivity <= Math.floor(context.now / 1000) - ACTIVITY_RESOLUTION_SECONDS) {
+    await recordAppPasswordUse(env, row.appPasswordId, row.id, context.now);
+  }
+  return {
+    ok: true,
+    user: {
+      id: row.id, displayName: row.displayName, email: row.email, quota: row.quota, isAdmin: row.isAdmin,
+      loginName: name, via: 'app-password', appPasswordId: row.appPasswordId,
+    },
+  };
+}
+
+function findByTokenHash(db: DrizzleD1Database, hash: string) {
+  return db.select({
+    ...userColumns,
+    isAdmin: isAdminColumn(db),
+    appPasswordId: appPasswords.id,
+    tokenHash: appPasswords.tokenHash,
+    issuedTo: appPasswords.loginName,
+    lastActivity: appPasswords.lastActivity,
+  }).from(appPasswords)
+    .innerJoin(users, eq(users.id, appPasswords.userId))
+    .where(eq(appPasswords.tokenHash, hash)).get();
+}
+
+/**
+ * An app password works only with a login name of its owner: the one it was issued to (as
+ * Nextcloud's validateTokenLoginName), the user id, or the current e-mail — all ignoring case.
+ */
+function loginNameMatches(row: { id: string; email: string | null; issuedTo: string }, name: string): boolean {
+  const given = name.trim().toLowerCase();
+  return given === row.issuedTo.trim().toLowerCase() || given === row.id.toLowerCase() || given === row.email;
+}
