@@ -1,0 +1,403 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench -- URL USER PASSWORD` measures any WebDAV server at URL (a collection the user may
+ * write to, e.g. http://127.0.0.1:8787/remote.php/dav/files/alice/):
+ *   - PROPFIND Depth 1 with sync-client props on folders of 1,000 and 10,000 files (median of 21
+ *     runs; the folders are created under cumulus-bench/ with 8 concurrent PUTs if missing and kept),
+ *   - sequential 4 KiB PUTs (files/s),
+ *   - PUT and GET of a 1 GiB file streamed from a generator (MB/s = 10^6 bytes/s).
+ * Without arguments it starts its own Cumulus (test/support/server.mjs) and also reports the
+ * peak RSS of its workerd processes during the 1 GiB transfers, the bare-platform baselines from
+ * test/bench/baseline (same machine, same wrangler dev), our figures as % of them, and the gzip
+ * size of the production bundle against the 3 MiB Workers Free-plan limit.
+ *
+ * `npm run bench -- --baseline` runs only the baseline Worker and the bundle size.
+ *
+ * Loopback only, bounded loops. Tunables (env): BENCH_RUNS (21), BENCH_PUTS (500),
+ * BENCH_BIG_MIB (1024), BENCH_LIST_SIZES ("1000,10000").
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { davClient } from '../support/dav.mjs';
+import { repoRoot, rssOf, startServer, startWorker } from '../support/server.mjs';
+
+const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 21));
+const PUTS = Number(process.env.BENCH_PUTS ?? 500);
+const BIG = Number(process.env.BENCH_BIG_MIB ?? 1024) * 1024 * 1024;
+const LIST_SIZES = (process.env.BENCH_LIST_SIZES ?? '1000,10000').split(',').map(Number);
+const CONCURRENCY = 8;
+const FREE_PLAN_LIMIT = 3 * 1024 * 1024;
+const BENCH_DIR = 'cumulus-bench';
+
+const rows = [];
+let failures = 0;
+
+function progress(message) {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Records one table row; `value` null means the measurement failed (see note). */
+function row(section, metric, value, unit, note = '') {
+  rows.push({ section, metric, value, unit, note });
+}
+
+async function step(section, metric, unit, fn) {
+  try {
+    return await fn();
+  } catch (err) {
+    failures += 1;
+    progress(`${section} / ${metric} failed: ${err.message}`);
+    row(section, metric, null, unit, `error: ${err.message.split('\n')[0].slice(0, 80)}`);
+    return null;
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mbps = (bytes, ms) => bytes / 1e6 / (ms / 1000);
+const mib = (bytes) => bytes / 1024 / 1024;
+/** "1 GiB", "256 MiB". */
+const sizeLabel = (bytes) => (bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30} GiB` : `${mib(bytes)} MiB`);
+
+/** `size` bytes as a stream: one random 1 MiB block repeated, so generating costs the client ~nothing. */
+function generatedBody(size) {
+  const block = randomBytes(1 << 20);
+  let left = size;
+  return new Readable({
+    highWaterMark: 1 << 20,
+    read() {
+      if (left <= 0) return void this.push(null);
+      const n = Math.min(left, block.length);
+      left -= n;
+      this.push(n === block.length ? block : block.subarray(0, n));
+    },
+  });
+}
+
+/** Runs `fn(i)` for i in [0, n) with at most `limit` in flight. */
+async function pool(n, limit, fn) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, n) }, async () => {
+      while (next < n) await fn(next++);
+    }),
+  );
+}
+
+async function ensureCollection(dav, p) {
+  const res = await dav.request('MKCOL', p);
+  if (![201, 405].includes(res.status)) throw new Error(`MKCOL ${p}: HTTP ${res.status}`);
+}
+
+async function timed(fn) {
+  const t0 = performance.now();
+  const result = await fn();
+  return { ms: performance.now() - t0, result };
+}
+
+/** Sequential PUTs of 4 KiB bodies to `pathOf(i)`; files/s. */
+async function putRate(put, count) {
+  const body = randomBytes(4096);
+  for (let i = 0; i < 10; i++) await put(i, body); // warm-up: connection, isolate, prepared statements
+  const { ms } = await timed(async () => {
+    for (let i = 0; i < count; i++) await put(10 + i, body);
+  });
+  return count / (ms / 1000);
+}
+
+async function benchListing(dav, size) {
+  const folder = `${BENCH_DIR}/list-${size}`;
+  await ensureCollection(dav, folder);
+  const existing = new Set((await dav.propfind(folder, 1)).map((r) => r.href.replace(/\/$/, '').split('/').pop()));
+  const missing = [];
+  for (let i = 0; i < size; i++) if (!existing.has(`f-${i}.txt`)) missing.push(i);
+  if (missing.length) {
+    progress(`creating ${missing.length} files in ${folder} (${CONCURRENCY} concurrent PUTs)`);
+    await pool(missing.length, CONCURRENCY, (k) => dav.put(`${folder}/f-${missing[k]}.txt`, `file ${missing[k]}\n`));
+  }
+  const times = [];
+  for (let run = 0; run <= RUNS; run++) {
+    const { ms, result } = await timed(() => dav.propfind(folder, 1));
+    if (result.length !== size + 1) throw new Error(`PROPFIND ${folder} listed ${result.length - 1} children, expected ${size}`);
+    if (run > 0) times.push(ms); // run 0 warms caches
+  }
+  return { median: median(times), min: Math.min(...times), max: Math.max(...times) };
+}
+
+/** Samples the summed RSS of the given pids every 100 ms. */
+function rssSampler(pidsOf) {
+  let peak = 0;
+  const sample = () => {
+    const total = rssOf(pidsOf()).reduce((a, b) => a + b, 0);
+    peak = Math.max(peak, total);
+    return total;
+  };
+  const timer = setInterval(sample, 100);
+  return {
+    now: sample,
+    /** "pid: MiB" for each process, for the table's note. */
+    breakdown: () => {
+      const pids = pidsOf();
+      return rssOf(pids).map((r, i) => `${pids[i]}: ${mib(r).toFixed(0)}`).join(', ');
+    },
+    resetPeak: () => (peak = sample()),
+    peak: () => Math.max(peak, sample()),
+    stop: () => clearInterval(timer),
+  };
+}
+
+async function bigTransfers(dav, section, rss) {
+  const name = `${BENCH_DIR}/big-${Date.now()}.bin`;
+  const result = {};
+  try {
+    rss?.resetPeak();
+    result.put = await step(section, `PUT ${sizeLabel(BIG)} streamed`, 'MB/s', async () => {
+      const { ms } = await timed(() => dav.put(name, generatedBody(BIG), { length: BIG }));
+      const v = mbps(BIG, ms);
+      row(section, `PUT ${sizeLabel(BIG)} streamed`, v, 'MB/s', `${(ms / 1000).toFixed(1)} s`);
+      return v;
+    });
+    if (rss) result.peakPut = rss.peak();
+    rss?.resetPeak();
+    result.get = await step(section, `GET ${sizeLabel(BIG)} streamed`, 'MB/s', async () => {
+      let bytes = 0;
+      const { ms, result: res } = await timed(() => dav.request('GET', name, { sink: (c) => (bytes += c.length) }));
+      if (res.status !== 200 || bytes !== BIG) throw new Error(`GET: HTTP ${res.status}, ${bytes} bytes`);
+      const v = mbps(BIG, ms);
+      row(section, `GET ${sizeLabel(BIG)} streamed`, v, 'MB/s', `${(ms / 1000).toFixed(1)} s`);
+      return v;
+    });
+    if (rss) result.peakGet = rss.peak();
+  } finally {
+    await dav.delete(name).catch(() => {});
+  }
+  return result;
+}
+
+/** The WebDAV measurements, for any server. */
+async function benchServer(davRoot, user, password, rss) {
+  const section = 'WebDAV server';
+  const dav = davClient(davRoot, user, password, { maxSockets: CONCURRENCY });
+  const out = {};
+  try {
+    await ensureCollection(dav, BENCH_DIR);
+    for (const size of LIST_SIZES) {
+      progress(`PROPFIND Depth 1 on ${size} files`);
+      await step(section, `PROPFIND Depth 1, ${size} files (median)`, 'ms', async () => {
+        const r = await benchListing(dav, size);
+        row(section, `PROPFIND Depth 1, ${size} files (median)`, r.median, 'ms', `min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)}, ${RUNS} runs`);
+      });
+    }
+    progress(`${PUTS} sequential 4 KiB PUTs`);
+    const folder = `${BENCH_DIR}/put-4k-${Date.now()}`;
+    await ensureCollection(dav, folder);
+    out.put4k = await step(section, `PUT 4 KiB, sequential`, 'files/s', async () => {
+      const rate = await putRate((i, body) => dav.put(`${folder}/p-${i}.bin`, body), PUTS);
+      row(section, `PUT 4 KiB, sequential`, rate, 'files/s', `${PUTS} files`);
+      return rate;
+    });
+    await dav.delete(folder).catch(() => {});
+    progress(`PUT and GET of ${sizeLabel(BIG)}`);
+    if (rss) {
+      out.rssBefore = rss.now();
+      out.rssBeforeNote = rss.breakdown();
+    }
+    Object.assign(out, await bigTransfers(dav, section, rss));
+  } finally {
+    dav.close();
+  }
+  return out;
+}
+
+/** The bare-platform ceilings from the bench-only baseline Worker. */
+async function benchBaseline() {
+  const section = 'Baseline Worker';
+  progress('starting the baseline Worker');
+  const worker = await startWorker({ config: path.join(repoRoot, 'test/bench/baseline/wrangler.toml'), name: 'bench-baseline' });
+  const client = davClient(`${worker.url}/`, 'bench', 'bench');
+  const out = {};
+  const expectOk = async (p) => {
+    const res = await p;
+    if (res.status >= 300) throw new Error(`HTTP ${res.status} ${res.body.toString().slice(0, 200)}`);
+    return res;
+  };
+  try {
+    out.noop = await step(section, '(i) no-op PUT 4 KiB', 'files/s', async () => {
+      const rate = await putRate((i, body) => expectOk(client.request('PUT', `noop/n-${i}`, { body })), PUTS);
+      row(section, '(i) no-op PUT 4 KiB', rate, 'files/s', `${PUTS} requests`);
+      return rate;
+    });
+    out.small = await step(section, '(ii) PUT 4 KiB into R2 + 1 D1 row', 'files/s', async () => {
+      const rate = await putRate((i, body) => expectOk(client.request('PUT', `small/s-${i}`, { body })), PUTS);
+      row(section, '(ii) PUT 4 KiB into R2 + 1 D1 row', rate, 'files/s', `${PUTS} files`);
+      return rate;
+    });
+    const rss = rssSampler(() => worker.workerdPids());
+    out.rssBefore = rss.now();
+    out.r2put = await step(section, `(iii) R2 put ${sizeLabel(BIG)} streamed`, 'MB/s', async () => {
+      const { ms } = await timed(() => expectOk(client.request('PUT', 'r2/big', { body: generatedBody(BIG), length: BIG })));
+      const v = mbps(BIG, ms);
+      row(section, `(iii) R2 put ${sizeLabel(BIG)} streamed`, v, 'MB/s', `${(ms / 1000).toFixed(1)} s`);
+      return v;
+    });
+    out.peakPut = rss.peak();
+    rss.resetPeak();
+    out.r2get = await step(section, `(iv) R2 get ${sizeLabel(BIG)} streamed`, 'MB/s', async () => {
+      let bytes = 0;
+      const { ms } = await timed(() => expectOk(client.request('GET', 'r2/big', { sink: (c) => (bytes += c.length) })));
+      if (bytes !== BIG) throw new Error(`got ${bytes} bytes`);
+      const v = mbps(BIG, ms);
+      row(section, `(iv) R2 get ${sizeLabel(BIG)} streamed`, v, 'MB/s', `${(ms / 1000).toFixed(1)} s`);
+      return v;
+    });
+    out.peakGet = rss.peak();
+    rss.stop();
+    out.discard = await step(section, `(v) read and discard ${sizeLabel(BIG)}`, 'MB/s', async () => {
+      const { ms, result } = await timed(() => expectOk(client.request('PUT', 'discard', { body: generatedBody(BIG), length: BIG })));
+      if (Number(result.body.toString()) !== BIG) throw new Error(`worker read ${result.body.toString().trim()} bytes`);
+      const v = mbps(BIG, ms);
+      row(section, `(v) read and discard ${sizeLabel(BIG)}`, v, 'MB/s', `${(ms / 1000).toFixed(1)} s`);
+      return v;
+    });
+  } finally {
+    client.close();
+    await worker.stop();
+  }
+  return out;
+}
+
+/** gzip size of `wrangler deploy --dry-run` output (what the Free-plan 3 MiB limit applies to). */
+async function bundleSize() {
+  const outdir = mkdtempSync(path.join(os.tmpdir(), 'cumulus-bundle-'));
+  try {
+    const wrangler = path.join(repoRoot, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
+    const output = await new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [wrangler, 'deploy', '--dry-run', '--outdir', outdir], {
+        cwd: repoRoot,
+        env: { ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const chunks = [];
+      child.stdout.on('data', (c) => chunks.push(c));
+      child.stderr.on('data', (c) => chunks.push(c));
+      child.on('error', reject);
+      child.on('exit', (code) => {
+        const text = Buffer.concat(chunks).toString();
+        code === 0 ? resolve(text) : reject(new Error(`wrangler deploy --dry-run exited ${code}: ${text.slice(-300)}`));
+      });
+    });
+    const files = readdirSync(outdir, { recursive: true })
+      .map(String)
+      .filter((f) => /\.(m?js|wasm)$/.test(f) && statSync(path.join(outdir, f)).isFile());
+    let raw = 0;
+    let gz = 0;
+    for (const f of files) {
+      const bytes = readFileSync(path.join(outdir, f));
+      raw += bytes.length;
+      gz += gzipSync(bytes).length;
+    }
+    const reported = /gzip:\s*([\d.]+\s*\w+)/.exec(output)?.[1];
+    return { raw, gz, files: files.length, reported };
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function pct(ours, base) {
+  return ours && base ? (100 * ours) / base : null;
+}
+
+function formatValue(v, unit) {
+  if (v === null || v === undefined) return '—';
+  if (unit === 'MiB') return v.toFixed(1);
+  if (unit === '%') return v.toFixed(0);
+  if (v >= 100) return v.toFixed(0);
+  return v.toFixed(1);
+}
+
+function printTable() {
+  const cells = rows.map((r) => [r.section, r.metric, formatValue(r.value, r.unit), r.unit, r.note]);
+  const head = ['section', 'measurement', 'value', 'unit', 'note'];
+  const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
+  const line = (c) => c.map((x, i) => (i === 2 ? String(x).padStart(widths[i]) : String(x).padEnd(widths[i]))).join('  ').trimEnd();
+  console.log('');
+  console.log(line(head));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  let last = null;
+  for (const c of cells) {
+    console.log(line([c[0] === last ? '' : c[0], ...c.slice(1)]));
+    last = c[0];
+  }
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (!(args.length === 0 || args.length === 3 || (args.length === 1 && args[0] === '--baseline'))) {
+    console.error('usage: npm run bench [-- URL USER PASSWORD | -- --baseline]');
+    process.exit(2);
+  }
+  console.log(`cpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node}`);
+  if (args.length === 3) {
+    const [url, user, password] = args;
+    console.log(`target: ${url}`);
+    await benchServer(url, user, password, null);
+    printTable();
+    process.exit(failures ? 1 : 0);
+  }
+
+  let ours = {};
+  if (args[0] !== '--baseline') {
+    progress('starting Cumulus (test/support/server.mjs)');
+    await step('WebDAV server', 'start own server', '', async () => {
+      const server = await startServer({ name: 'bench', logLevel: 'warn' });
+      const rss = rssSampler(() => server.workerdPids());
+      ours.rssIdle = rss.now();
+      ours.rssIdleNote = rss.breakdown();
+      try {
+        console.log(`target: ${server.davUrl(server.admin.user)} (own server, workerd pids ${server.workerdPids().join(', ')})`);
+        Object.assign(ours, await benchServer(server.davUrl(server.admin.user), server.admin.user, server.admin.password, rss));
+      } finally {
+        rss.stop();
+        await server.stop();
+      }
+    });
+    const mem = 'workerd RSS (sum of processes)';
+    row(mem, 'idle after start', ours.rssIdle ? mib(ours.rssIdle) : null, 'MiB', ours.rssIdleNote ? `pid: MiB — ${ours.rssIdleNote}` : '');
+    row(mem, `before the ${sizeLabel(BIG)} transfers`, ours.rssBefore ? mib(ours.rssBefore) : null, 'MiB', ours.rssBeforeNote ? `pid: MiB — ${ours.rssBeforeNote}` : '');
+    const above = (peak) => (peak && ours.rssBefore ? `+${mib(peak - ours.rssBefore).toFixed(0)} MiB over "before"` : '');
+    row(mem, 'peak during PUT (100 ms samples)', ours.peakPut ? mib(ours.peakPut) : null, 'MiB', above(ours.peakPut));
+    row(mem, 'peak during GET (100 ms samples)', ours.peakGet ? mib(ours.peakGet) : null, 'MiB', above(ours.peakGet));
+  }
+
+  const base = (await step('Baseline Worker', 'start', '', benchBaseline)) ?? {};
+  const baseMem = 'baseline workerd RSS';
+  const aboveBase = (peak) => (peak && base.rssBefore ? `+${mib(peak - base.rssBefore).toFixed(0)} MiB over "before"` : '');
+  row(baseMem, `before (iii)`, base.rssBefore ? mib(base.rssBefore) : null, 'MiB');
+  row(baseMem, `peak during (iii) R2 put`, base.peakPut ? mib(base.peakPut) : null, 'MiB', aboveBase(base.peakPut));
+  row(baseMem, `peak during (iv) R2 get`, base.peakGet ? mib(base.peakGet) : null, 'MiB', aboveBase(base.peakGet));
+  if (args[0] !== '--baseline') {
+    const share = 'Cumulus as % of baseline';
+    row(share, 'PUT 4 KiB vs (ii)', pct(ours.put4k, base.small), '%');
+    row(share, `PUT ${sizeLabel(BIG)} vs (iii)`, pct(ours.put, base.r2put), '%');
+    row(share, `GET ${sizeLabel(BIG)} vs (iv)`, pct(ours.get, base.r2get), '%');
+  }
+
+  progress('building the production bundle (wrangler deploy --dry-run)');
+  await step('Bundle', 'gzip size', 'KiB', async () => {
+    const b = await bundleSize();
+    row('Bundle', 'raw size', b.raw / 1024, 'KiB', `${b.files} file(s) from wrangler deploy --dry-run`);
+    row('Bundle', 'gzip size', b.gz / 1024, 'KiB', `${((100 * b.gz) / FREE_PLAN_LIMIT).toFixed(1)}% of the 3 MiB Free-plan limit${b.reported ? ` (wrangler: ${b.reported})` : ''}`);
+  });
+  printTable();
+  process.exit(failures ? 1 : 0);
+}
+
+await main();
