@@ -23,13 +23,17 @@ export const uploads = sqliteTable('uploads', {
   index('uploads_updated_at').on(t.updatedAt),
 ]);
 
-/** One chunk of an upload: one immutable R2 blob, which becomes a segment of the final file. */
+/**
+ * One chunk of an upload, stored as it came in: its blobs (one or more immutable segments, as
+ * storeBody cuts them) become segments of the final file, in natural order of the chunk names.
+ */
 export const uploadChunks = sqliteTable('upload_chunks', {
   owner: text('owner').notNull(),
   uploadId: text('upload_id').notNull(),
   /** The client's chunk name (`00001`, `00000000`, a byte offset…); content order is natural order of names. */
   name: text('name').notNull(),
-  blobKey: text('blob_key').notNull(),
+  /** JSON array of [r2Key, byteLength] segments, like `files.segments`; `[]` for an empty chunk. */
+  segments: text('segments').notNull(),
   size: integer('size').notNull(),
 }, (t) => [
   primaryKey({ columns: [t.owner, t.uploadId, t.name] }),

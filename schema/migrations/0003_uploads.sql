@@ -2,7 +2,7 @@ CREATE TABLE `upload_chunks` (
 	`owner` text NOT NULL,
 	`upload_id` text NOT NULL,
 	`name` text NOT NULL,
-	`blob_key` text NOT NULL,
+	`segments` text NOT NULL,
 	`size` integer NOT NULL,
 	PRIMARY KEY(`owner`, `upload_id`, `name`),
 	FOREIGN KEY (`owner`,`upload_id`) REFERENCES `uploads`(`owner`,`id`) ON UPDATE no action ON DELETE cascade

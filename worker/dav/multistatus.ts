@@ -43,10 +43,10 @@ export function responseXml(e: MultistatusEntry): string {
 export const MULTISTATUS_HEADERS = { 'Content-Type': 'application/xml; charset=utf-8' } as const;
 
 /**
- * The 207 writer: serializes entries as they are produced, in chunks, so a listing of a huge
- * folder streams instead of being built as one string.
+ * The 207 writer: serializes entries (or takes already serialized `<d:response>` strings) as they
+ * are produced, in chunks, so a listing of a huge folder streams instead of being built as one string.
  */
-export function multistatusResponse(entries: Iterable<MultistatusEntry>, headers: Record<string, string> = {}): Response {
+export function multistatusResponse(entries: Iterable<MultistatusEntry | string>, headers: Record<string, string> = {}): Response {
   const encoder = new TextEncoder();
   const it = entries[Symbol.iterator]();
   let started = false;
@@ -63,7 +63,7 @@ export function multistatusResponse(entries: Iterable<MultistatusEntry>, headers
           done = true;
           break;
         }
-        chunk += responseXml(next.value);
+        chunk += typeof next.value === 'string' ? next.value : responseXml(next.value);
       }
       controller.enqueue(encoder.encode(chunk));
       if (done) controller.close();

@@ -4,8 +4,11 @@
  */
 export type Segment = [key: string, size: number];
 
-/** A body without Content-Length is cut into segments of this size (R2 needs a known length). */
-export const SEGMENT_BYTES = 16 * 1024 * 1024;
+/** Content is stored in blobs of at most this size (see storeBody); two are in memory at once. */
+export const SEGMENT_BYTES = 8 * 1024 * 1024;
+
+/** Segment puts in flight while the next segment fills: R2 and the request body overlap. */
+const PUTS_IN_FLIGHT = 2;
 
 export function newBlobKey(): string {
   return `blobs/${crypto.randomUUID()}`;
@@ -27,72 +30,24 @@ export class BodyTooLarge extends Error {}
 /** The request body failed or ended before its Content-Length: the client went away mid-upload. */
 export class IncompleteBody extends Error {}
 
-/**
- * Passes a request body on while watching it, so a broken upload is told apart from a storage
- * failure: the runtime reports a client that disconnects as a read error (chunked) or an early
- * end (with Content-Length), and both become IncompleteBody.
- */
-function watchBody(body: ReadableStream<Uint8Array>, length: number | null) {
-  const reader = body.getReader();
-  let received = 0;
-  let failure: IncompleteBody | null = null;
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      let chunk: ReadableStreamReadResult<Uint8Array>;
-      try {
-        chunk = await reader.read();
-      } catch (e) {
-        failure = new IncompleteBody(`The request body failed after ${received} bytes: ${e instanceof Error ? e.message : String(e)}`);
-        return controller.error(failure);
-      }
-      if (chunk.done) {
-        if (length !== null && received < length) {
-          failure = new IncompleteBody(`The request body ended after ${received} of ${length} bytes`);
-          return controller.error(failure);
-        }
-        return controller.close();
-      }
-      received += chunk.value.byteLength;
-      controller.enqueue(chunk.value);
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
-  return { stream, failure: () => failure };
-}
-
-/** Streams chunks into one or more digest writers while passing them on. */
-function hashingStream(algorithms: string[]): { stream: TransformStream<Uint8Array, Uint8Array>; digests: () => Promise<Record<string, string>> } {
-  const streams = algorithms.map((a) => new crypto.DigestStream(a === 'SHA1' ? 'SHA-1' : a));
-  const writers = streams.map((s) => s.getWriter());
-  const stream = new TransformStream<Uint8Array, Uint8Array>({
-    async transform(chunk, controller) {
-      await Promise.all(writers.map((w) => w.write(chunk)));
-      controller.enqueue(chunk);
-    },
-    async flush() {
-      await Promise.all(writers.map((w) => w.close()));
-    },
-  });
-  const digests = async () => {
-    const out: Record<string, string> = {};
-    await Promise.all(streams.map(async (s, i) => { out[algorithms[i]] = hex(await s.digest); }));
-    return out;
-  };
-  return { stream, digests };
-}
-
 function hex(buf: ArrayBuffer): string {
   return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+function digestName(algorithm: string): string {
+  return algorithm === 'SHA1' ? 'SHA-1' : algorithm;
+}
+
 /**
- * Stores a body. With a known length it is one streamed put; without, it is cut into segments of
- * SEGMENT_BYTES, each put with a known length. `maxBytes` bounds a body of unknown length (quota);
- * past it everything stored so far is removed and BodyTooLarge is thrown. A body that breaks off
- * throws IncompleteBody. On any failure no blob of this write remains referenced; stray ones are
- * left for the orphan collector at worst.
+ * Stores a body as segments of at most SEGMENT_BYTES, each put into R2 from memory while the next
+ * ones fill (at most PUTS_IN_FLIGHT + 1 segments are held), and hashes it on the way. Why not one streamed
+ * put: any JavaScript between the request body and R2 (and hashing needs some) halves the rate of
+ * a streamed put in workerd, while puts of whole buffers run at the bare put rate; and R2 cannot
+ * take a stream of unknown length at all.
+ *
+ * `maxBytes` bounds the body (quota): past it BodyTooLarge is thrown. A body that fails or ends
+ * short of its Content-Length throws IncompleteBody (the client went away). On any failure the
+ * blobs of this write are deleted; stray ones are left for the orphan collector at worst.
  */
 export async function storeBody(
   bucket: R2Bucket,
@@ -101,75 +56,65 @@ export async function storeBody(
   algorithms: string[],
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<StoredContent> {
-  if (!body || length === 0) {
-    await body?.cancel();
-    const digests: Record<string, string> = {};
-    for (const a of algorithms) digests[a] = hex(await crypto.subtle.digest(a === 'SHA1' ? 'SHA-1' : a, new Uint8Array(0)));
-    return { segments: [], size: 0, digests };
-  }
-  const watched = watchBody(body, length);
-  try {
-    return await storeStream(bucket, watched.stream, length, algorithms, maxBytes);
-  } catch (e) {
-    // Whatever the pipes made of it, a broken body is the reason the write failed.
-    throw watched.failure() ?? e;
-  }
-}
-
-async function storeStream(
-  bucket: R2Bucket,
-  body: ReadableStream<Uint8Array>,
-  length: number | null,
-  algorithms: string[],
-  maxBytes: number,
-): Promise<StoredContent> {
-  const hashing = hashingStream(algorithms);
-  const hashed = body.pipeThrough(hashing.stream);
-  if (length !== null) {
-    const key = newBlobKey();
-    const fixed = new FixedLengthStream(length);
-    const piping = hashed.pipeTo(fixed.writable);
-    await Promise.all([bucket.put(key, fixed.readable), piping]);
-    return { segments: [[key, length]], size: length, digests: await hashing.digests() };
-  }
+  const digests = algorithms.map((a) => new crypto.DigestStream(digestName(a)));
+  const digestWriters = digests.map((d) => d.getWriter());
   const segments: Segment[] = [];
+  let inFlight: Promise<unknown>[] = [];
+  let size = 0;
+  const flush = async (buf: Uint8Array) => {
+    if (inFlight.length >= PUTS_IN_FLIGHT) await inFlight.shift();
+    await Promise.all(digestWriters.map((w) => w.write(buf)));
+    const key = newBlobKey();
+    segments.push([key, buf.byteLength]);
+    inFlight.push(bucket.put(key, buf));
+  };
   try {
-    let size = 0;
-    let parts: Uint8Array[] = [];
-    let partBytes = 0;
-    const flush = async () => {
-      if (partBytes === 0) return;
-      const buf = new Uint8Array(partBytes);
-      let o = 0;
-      for (const p of parts) { buf.set(p, o); o += p.byteLength; }
-      const key = newBlobKey();
-      await bucket.put(key, buf);
-      segments.push([key, partBytes]);
-      parts = [];
-      partBytes = 0;
-    };
-    const reader = hashed.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel();
-        throw new BodyTooLarge();
+    if (body) {
+      const reader = body.getReader();
+      const segmentSize = () => Math.min(SEGMENT_BYTES, length === null ? SEGMENT_BYTES : Math.max(1, length - size));
+      let buf = new Uint8Array(segmentSize());
+      let fill = 0;
+      for (;;) {
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (e) {
+          throw new IncompleteBody(`The request body failed after ${size + fill} bytes: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        if (chunk.done) break;
+        const value = chunk.value;
+        if (length !== null && size + fill + value.byteLength > length) throw new IncompleteBody('The request body is longer than its Content-Length');
+        if (size + fill + value.byteLength > maxBytes) {
+          await reader.cancel();
+          throw new BodyTooLarge();
+        }
+        let offset = 0;
+        while (offset < value.byteLength) {
+          const take = Math.min(buf.byteLength - fill, value.byteLength - offset);
+          buf.set(value.subarray(offset, offset + take), fill);
+          fill += take;
+          offset += take;
+          if (fill === buf.byteLength) {
+            await flush(buf);
+            size += fill;
+            fill = 0;
+            buf = new Uint8Array(segmentSize());
+          }
+        }
       }
-      let chunk = value;
-      while (partBytes + chunk.byteLength >= SEGMENT_BYTES) {
-        const take = SEGMENT_BYTES - partBytes;
-        parts.push(chunk.subarray(0, take));
-        partBytes += take;
-        chunk = chunk.subarray(take);
-        await flush();
+      if (fill > 0) {
+        await flush(buf.subarray(0, fill));
+        size += fill;
       }
-      if (chunk.byteLength) { parts.push(chunk); partBytes += chunk.byteLength; }
+      if (length !== null && size !== length) throw new IncompleteBody(`The request body ended after ${size} of ${length} bytes`);
     }
-    await flush();
-    return { segments, size, digests: await hashing.digests() };
+    await Promise.all(inFlight);
+    await Promise.all(digestWriters.map((w) => w.close()));
+    const out: Record<string, string> = {};
+    await Promise.all(digests.map(async (d, i) => { out[algorithms[i]] = hex(await d.digest); }));
+    return { segments, size, digests: out };
   } catch (e) {
+    await Promise.allSettled(inFlight);
     await deleteBlobs(bucket, segments.map(([k]) => k));
     throw e;
   }
@@ -197,7 +142,13 @@ export async function readSegments(bucket: R2Bucket, segments: Segment[], range?
   const { readable, writable } = new FixedLengthStream(end - start);
   (async () => {
     try {
-      for (const p of parts) await (await open(p)).pipeTo(writable, { preventClose: true });
+      // The next segment is requested while the current one streams, so there is no gap between them.
+      let next = open(parts[0]);
+      for (let i = 0; i < parts.length; i++) {
+        const current = await next;
+        if (i + 1 < parts.length) next = open(parts[i + 1]);
+        await current.pipeTo(writable, { preventClose: true });
+      }
       await writable.close();
     } catch (e) {
       await writable.abort(e).catch(() => {});

@@ -17,8 +17,8 @@ export class FileNode implements DavResource {
   get contentType() { return this.row.contentType; }
 }
 
-/** Domain errors become DAV errors here, and only here. */
-function toDav(e: unknown): unknown {
+/** Domain errors become DAV errors here (and in the uploads backend, which shares this mapping). */
+export function toDav(e: unknown): unknown {
   if (!(e instanceof DomainError)) return e;
   if (e instanceof NotFound) return new DavError(404, e.message);
   if (e instanceof AlreadyExists) return new DavError(412, e.message);

@@ -27,6 +27,11 @@ export class D1LockStore implements LockStore {
    */
   private all: Promise<DavLock[]> | null = null;
 
+  /** Uses locks read ahead (prefetch.ts) instead of a query of its own. */
+  seed(rows: LockRow[]): void {
+    this.all = Promise.resolve(rows.map(toLock));
+  }
+
   /** Starts loading the locks (the backend calls it alongside its first lookup). */
   preload(now: number): Promise<DavLock[]> {
     this.all ??= this.db.select().from(locks).where(and(eq(locks.owner, this.owner), gt(locks.expiresAt, now))).then((rows) => rows.map(toLock));

@@ -1,4 +1,4 @@
-import { Hono, type Context } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { davUnauthorized, requireUser } from '../accounts/auth';
 import type { AppEnv } from '../http/env';
 import { DavError } from '../dav/errors';
@@ -6,7 +6,9 @@ import { decodeRelativePath } from '../dav/paths';
 import type { DavMount } from '../dav/request';
 import { serveDav } from '../dav/server';
 import { FilesDavBackend, type FileNode } from './dav-backend';
+import { prefetchFiles, type Prefetched } from './prefetch';
 import { FilesService } from './service';
+import { uploadsRoutes } from './uploads/routes';
 
 /** The URL prefixes that address a user's files (both reach the same tree). */
 function prefixesFor(user: string): string[][] {
@@ -17,7 +19,7 @@ function prefixesFor(user: string): string[][] {
  * Serves the files of the authenticated user under `rawPrefix` (percent-encoded as requested).
  * Only the owner reaches a tree; sharing will add mounts, not exceptions here.
  */
-function serveFiles(c: Context<AppEnv>, urlUser: string | null, rawPrefixSegments: number): Promise<Response> {
+async function serveFiles(c: Context<AppEnv>, urlUser: string | null, rawPrefixSegments: number): Promise<Response> {
   const user = c.get('user');
   if (urlUser !== null && urlUser !== user.id) throw new DavError(403, 'You may only access your own files');
   const rawSegments = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
@@ -25,6 +27,11 @@ function serveFiles(c: Context<AppEnv>, urlUser: string | null, rawPrefixSegment
   const service = new FilesService(c.env, user.id, user.quota);
   const now = Date.now();
   const backend = new FilesDavBackend(service, { id: user.id, displayName: user.displayName }, c.env, now);
+  const ahead = await prefetches.get(c.req.raw)?.catch(() => undefined);
+  if (ahead && ahead.owner === user.id && ahead.path === path) {
+    service.seed(ahead);
+    backend.locks.seed(ahead.locks);
+  }
   const baseHref = urlUser === null ? '/remote.php/webdav' : `/remote.php/dav/files/${encodeURIComponent(user.id)}`;
   const mount: DavMount<FileNode> = {
     backend,
@@ -48,10 +55,38 @@ function decodeUser(raw: string): string {
   }
 }
 
+/** Reads started before authentication finished, by request (see prefetch.ts). */
+const prefetches = new WeakMap<Request, Promise<Prefetched>>();
+
+/**
+ * Starts prefetchFiles for `/remote.php/dav/files/{user}/…` alongside authentication, which saves a
+ * D1 round trip on every request. Nothing read is used unless the caller turns out to be the owner.
+ */
+function readAhead(): MiddlewareHandler<AppEnv> {
+  return async function filesReadAhead(c, next) {
+    try {
+      const segments = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
+      if (segments.length >= 4) {
+        const owner = decodeURIComponent(segments[3]).normalize('NFC');
+        const path = decodeRelativePath(segments.slice(4).join('/'));
+        const depth = c.req.header('Depth') ?? 'infinity';
+        const withChildren = c.req.method === 'PROPFIND' && depth.trim() !== '0';
+        const read = prefetchFiles(c.env, owner, path, withChildren, Date.now());
+        read.catch(() => {}); // an unauthenticated request never looks at it
+        prefetches.set(c.req.raw, read);
+      }
+    } catch {
+      // A malformed path is refused by the route after authentication, not here.
+    }
+    await next();
+  };
+}
+
 /** WebDAV routes of the Files domain: `/remote.php/dav/files/{user}/…` and legacy `/remote.php/webdav/…`. */
 export function filesRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const auth = requireUser({ onUnauthorized: davUnauthorized });
+  app.use('/remote.php/dav/files/*', readAhead());
   app.use('/remote.php/dav/files/*', auth);
   app.use('/remote.php/webdav', auth);
   app.use('/remote.php/webdav/*', auth);
@@ -59,6 +94,7 @@ export function filesRoutes(): Hono<AppEnv> {
   app.all('/remote.php/webdav/*', (c) => serveFiles(c, null, 2));
   app.all('/remote.php/dav/files/:user', (c) => serveFiles(c, decodeUser(rawUserSegment(c)), 4));
   app.all('/remote.php/dav/files/:user/*', (c) => serveFiles(c, decodeUser(rawUserSegment(c)), 4));
+  app.route('/', uploadsRoutes());
   return app;
 }
 

@@ -6,6 +6,7 @@ import { AlreadyExists, BadInput, Conflict, NotFound, PreconditionFailed, QuotaE
 import { BodyTooLarge, copySegments, IncompleteBody, deleteBlobs, parseSegments, readSegments, storeBody, type Segment } from './blobs';
 import { contentTypeOf, FOLDER_TYPE } from './mimetypes';
 import { fileRowFromArray, fileRowFromD1, runStatements, type Statement } from './batch';
+import type { Prefetched } from './prefetch';
 import { atOrBelow, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, type FileRow } from './tree';
 
 export type { FileRow } from './tree';
@@ -23,7 +24,20 @@ export interface WriteFileOptions {
 /** Checksum types we compute while streaming (and therefore verify and store). */
 const VERIFIABLE = new Set(['SHA1', 'MD5']);
 
-function parseChecksum(raw: string | null): { algo: string; value: string } | null {
+/** Options of `commitSegments`. */
+export interface CommitSegmentsOptions {
+  /** Seconds since the epoch, from the client. */
+  mtime: number | null;
+  /** What oc:checksums will say, e.g. `SHA1:…`; null when nothing was computed. */
+  checksums: string | null;
+  /** The ETag the file must still have; null: it must not exist; undefined: don't care. */
+  expectEtag?: string | null;
+  /** Statements that run in the same batch, before the file's own. */
+  alsoRun?: Statement[];
+}
+
+/** Parses OC-Checksum (`SHA1:hex`, algorithm in any case); null when absent, BadInput when malformed. */
+export function parseChecksum(raw: string | null): { algo: string; value: string } | null {
   if (!raw) return null;
   const m = /^\s*([A-Za-z0-9]+):([0-9a-fA-F]+)\s*$/.exec(raw);
   if (!m) throw new BadInput('Malformed OC-Checksum header');
@@ -37,6 +51,7 @@ function parseChecksum(raw: string | null): { algo: string; value: string } | nu
 export class FilesService {
   readonly db: DrizzleD1Database;
   private readonly cache = new Map<string, FileRow | null>();
+  private readonly childrenMemo = new Map<number, FileRow[]>();
 
   constructor(
     private readonly env: Env,
@@ -50,6 +65,17 @@ export class FilesService {
 
   private nowSeconds(): number {
     return Math.floor(this.clock() / 1000);
+  }
+
+  /** Fills the memo with rows read ahead (prefetch.ts); a missing home is left to get() to create. */
+  seed(prefetched: Prefetched): void {
+    const { path, rows, children } = prefetched;
+    for (const p of new Set([path, parentPath(path) ?? '', ''])) {
+      const row = rows.find((r) => r.path === p) ?? null;
+      if (row || p !== '') this.cache.set(p, row);
+    }
+    const target = this.cache.get(path);
+    if (children && target) this.childrenMemo.set(target.fileid, children);
   }
 
   /** The row at a path, or null. Memoised for the request; writes clear the memo. */
@@ -75,6 +101,8 @@ export class FilesService {
   }
 
   async children(dir: FileRow): Promise<FileRow[]> {
+    const memo = this.childrenMemo.get(dir.fileid);
+    if (memo) return memo;
     // Raw rows mapped by hand: listings are the hot path, and drizzle's mapping costs a third of it.
     const { sql: text, params } = this.db.select().from(files).where(eq(files.parentId, dir.fileid)).toSQL();
     const rows = await this.env.DB.prepare(text).bind(...params).raw();
@@ -110,6 +138,7 @@ export class FilesService {
 
   private async runBatch(stmts: Statement[], onFailure?: () => Promise<void>): Promise<D1Result<Record<string, unknown>>[]> {
     this.cache.clear();
+    this.childrenMemo.clear();
     try {
       return await runStatements(this.env.DB, stmts);
     } catch (e) {
@@ -123,13 +152,7 @@ export class FilesService {
    * propagates ETags and sizes. Readers see the old or the new content, never a mix.
    */
   async writeFile(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteFileOptions): Promise<{ row: FileRow; created: boolean }> {
-    const parent = await this.requireFolder(parentPath(path)!);
-    const existing = await this.get(path);
-    if (existing?.isDir) throw new Conflict('A folder exists at this path');
-    if (opts.expectEtag === null && existing) throw new PreconditionFailed('The file exists already');
-    if (typeof opts.expectEtag === 'string' && existing?.etag !== opts.expectEtag) throw new PreconditionFailed('The ETag does not match');
-    const free = await this.freeBytes(existing?.size ?? 0);
-    if (opts.length !== null && opts.length > free) throw new QuotaExceeded('Not enough quota for this file');
+    const { parent, existing, free } = await this.prepareWrite(path, opts.expectEtag, opts.length);
     const expected = parseChecksum(opts.checksum);
     const algorithms = ['SHA1'];
     if (expected?.algo === 'MD5') algorithms.push('MD5');
@@ -150,10 +173,50 @@ export class FilesService {
       throw new BadInput(`The ${expected.algo} checksum does not match the content`);
     }
     const checksums = Object.entries(stored.digests).map(([a, v]) => `${a}:${v}`).join(' ');
+    return this.commitContent(path, parent, existing, { ...stored, checksums }, opts, [], dropNew);
+  }
+
+  /**
+   * Points a file at blobs that are already stored (a chunked upload's chunks, in order): a
+   * metadata write whatever the size. `alsoRun` joins the same batch (the caller's guards and
+   * clean-up), so the file and the caller's rows change together or not at all. On failure the
+   * blobs are left to the caller, which still owns them.
+   */
+  async commitSegments(path: string, segments: Segment[], opts: CommitSegmentsOptions): Promise<{ row: FileRow; created: boolean }> {
+    const size = segments.reduce((n, [, s]) => n + s, 0);
+    const { parent, existing } = await this.prepareWrite(path, opts.expectEtag, size);
+    return this.commitContent(path, parent, existing, { segments, size, checksums: opts.checksums }, opts, opts.alsoRun ?? []);
+  }
+
+  /** The checks a write makes before storing anything: parent, type, ETag precondition, quota. */
+  private async prepareWrite(path: string, expectEtag: string | null | undefined, length: number | null) {
+    const parent = await this.requireFolder(parentPath(path)!);
+    const existing = await this.get(path);
+    if (existing?.isDir) throw new Conflict('A folder exists at this path');
+    if (expectEtag === null && existing) throw new PreconditionFailed('The file exists already');
+    if (typeof expectEtag === 'string' && existing?.etag !== expectEtag) throw new PreconditionFailed('The ETag does not match');
+    const free = await this.freeBytes(existing?.size ?? 0);
+    if (length !== null && length > free) throw new QuotaExceeded('Not enough quota for this file');
+    return { parent, existing, free };
+  }
+
+  /**
+   * One batch points `path` at stored content: the ETag and quota guards, ETag and size
+   * propagation to every ancestor, and the file row. The replaced content's blobs go afterwards.
+   */
+  private async commitContent(
+    path: string,
+    parent: FileRow,
+    existing: FileRow | null,
+    content: { segments: Segment[]; size: number; checksums: string | null },
+    opts: { mtime: number | null; expectEtag?: string | null },
+    alsoRun: Statement[],
+    onFailure?: () => Promise<void>,
+  ): Promise<{ row: FileRow; created: boolean }> {
     const etag = newEtag();
     const now = this.nowSeconds();
     const o = this.owner;
-    const stmts: Statement[] = [];
+    const stmts: Statement[] = [...alsoRun];
     if (opts.expectEtag === null) {
       stmts.push(guard('etagMatches', sql`NOT EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path})`));
     } else if (typeof opts.expectEtag === 'string') {
@@ -162,19 +225,19 @@ export class FilesService {
     const currentSize = sql`COALESCE((SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path}), 0)`;
     if (this.quota !== null) {
       stmts.push(guard('quotaAvailable',
-        sql`(SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = '') + ${stored.size} - ${currentSize} <= ${this.quota}`));
+        sql`(SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = '') + ${content.size} - ${currentSize} <= ${this.quota}`));
     }
-    stmts.push(...propagate(this.db, o, ancestorsOf(path), etag, sql`(${stored.size} - ${currentSize})`));
+    stmts.push(...propagate(this.db, o, ancestorsOf(path), etag, sql`(${content.size} - ${currentSize})`));
     if (!existing) stmts.push(this.db.update(files).set({ mtime: now }).where(eq(files.fileid, parent.fileid)));
     const values = {
-      size: stored.size, mtime: opts.mtime ?? now, etag, checksums, segments: JSON.stringify(stored.segments),
+      size: content.size, mtime: opts.mtime ?? now, etag, checksums: content.checksums, segments: JSON.stringify(content.segments),
       contentType: contentTypeOf(baseName(path)),
     };
     stmts.push(this.db.insert(files)
       .values({ owner: o, path, parentId: parent.fileid, name: baseName(path), isDir: false, createdAt: now, ...values })
       .onConflictDoUpdate({ target: [files.owner, files.path], set: values })
       .returning());
-    const results = await this.runBatch(stmts, dropNew);
+    const results = await this.runBatch(stmts, onFailure);
     const row = fileRowFromD1(results[results.length - 1].results[0]);
     if (existing) await deleteBlobs(this.env.FILES, parseSegments(existing.segments).map(([k]) => k));
     return { row, created: !existing };

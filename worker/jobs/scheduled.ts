@@ -1,6 +1,7 @@
 import { purgeExpiredLoginFlows } from '../accounts/login-flows';
 import { purgeStaleLoginFailures } from '../accounts/throttle';
 import { purgeExpiredLocks } from '../files/jobs';
+import { expireUploads } from '../files/uploads/jobs';
 
 /**
  * The scheduled() dispatcher. Every job lives with its domain and is listed here; jobs take their
@@ -8,7 +9,7 @@ import { purgeExpiredLocks } from '../files/jobs';
  */
 export type Job = (env: Env, now: Date) => Promise<void>;
 
-const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures, purgeExpiredLoginFlows];
+const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures, purgeExpiredLoginFlows, expireUploads];
 
 /** Runs every job; one failing job does not stop the others. */
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {

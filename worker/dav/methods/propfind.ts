@@ -1,11 +1,11 @@
 import type { DavResource, PropertyDef } from '../backend';
 import { DavError } from '../errors';
 import { hrefOf } from '../locks';
-import { multistatusResponse, type MultistatusEntry, type PropEntry } from '../multistatus';
+import { multistatusResponse, statusLine, type MultistatusEntry, type PropEntry } from '../multistatus';
 import { clark, NS } from '../namespaces';
 import { coreProperties } from '../properties';
 import type { DavRequest } from '../request';
-import { child, elements, isElement, type XmlElement } from '../xml';
+import { child, elements, isElement, tagFor, type XmlElement } from '../xml';
 
 type Mode = { kind: 'allprop'; include: string[] } | { kind: 'propname' } | { kind: 'prop'; names: string[] };
 
@@ -65,7 +65,13 @@ export async function propfind(r: DavRequest): Promise<Response> {
   }
   const minimal = r.wantsMinimal;
 
-  function* entries(): Generator<MultistatusEntry> {
+  const names = mode.kind === 'prop' ? mode.names : liveNames;
+  const wanted = names.map((name) => ({ name, def: registry.get(name), state: states.get(name), tag: tagFor(name) }));
+  const ok = `<d:status>${statusLine(200)}</d:status></d:propstat>`;
+  const notFound = `<d:status>${statusLine(404)}</d:status></d:propstat>`;
+
+  // The hot path of every sync client: responses are built as strings directly, one per resource.
+  function* entries(): Generator<MultistatusEntry | string> {
     for (const res of resources) {
       const href = hrefOf(r.ctx, res.path, res.isCollection);
       const deadProps = dead.get(res.path);
@@ -75,21 +81,24 @@ export async function propfind(r: DavRequest): Promise<Response> {
         yield { href, propstats: [{ status: 200, props }] };
         continue;
       }
-      const found: PropEntry[] = [];
-      const missing: PropEntry[] = [];
-      const names = mode.kind === 'prop' ? mode.names : liveNames;
-      for (const name of names) {
-        const p = registry.get(name);
-        const value = p ? p.get(res, states.get(name), r.ctx) : deadProps?.get(name);
-        if (value === undefined) missing.push({ name });
-        else found.push({ name, value });
+      let found = '';
+      let missing = '';
+      for (const w of wanted) {
+        const value = w.def ? w.def.get(res, w.state, r.ctx) : deadProps?.get(w.name);
+        if (value === undefined) missing += w.tag.empty;
+        else found += value === '' ? w.tag.empty : w.tag.open + value + w.tag.close;
       }
       if (mode.kind === 'allprop' && deadProps) {
-        for (const [name, value] of deadProps) if (!registry.has(name)) found.push({ name, value });
+        for (const [name, value] of deadProps) {
+          if (registry.has(name)) continue;
+          const tag = tagFor(name);
+          found += value === '' ? tag.empty : tag.open + value + tag.close;
+        }
       }
-      const propstats = [{ status: 200, props: found }];
-      if (!minimal && mode.kind === 'prop') propstats.push({ status: 404, props: missing });
-      yield { href, propstats };
+      let out = `<d:response><d:href>${href}</d:href>`;
+      if (found) out += `<d:propstat><d:prop>${found}</d:prop>${ok}`;
+      if (missing && !minimal && mode.kind === 'prop') out += `<d:propstat><d:prop>${missing}</d:prop>${notFound}`;
+      yield out + '</d:response>';
     }
   }
   return multistatusResponse(entries(), minimal ? { 'Preference-Applied': 'return=minimal' } : {});
