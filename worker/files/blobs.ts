@@ -39,6 +39,54 @@ function digestName(algorithm: string): string {
 }
 
 /**
+ * Hashes content segment by segment. Content of one segment (most files) is hashed with a single
+ * crypto.subtle.digest call; a DigestStream, which costs a few milliseconds to set up and drain,
+ * is only started when a second segment arrives.
+ */
+class SegmentHasher {
+  private first: Uint8Array | null = null;
+  private streams: DigestStream[] | null = null;
+
+  constructor(private readonly algorithms: string[]) {}
+
+  async update(segment: Uint8Array): Promise<void> {
+    if (!this.streams && !this.first) {
+      this.first = segment;
+      return;
+    }
+    if (!this.streams) {
+      this.streams = this.algorithms.map((a) => new crypto.DigestStream(digestName(a)));
+      await this.write(this.first!);
+      this.first = null;
+    }
+    await this.write(segment);
+  }
+
+  private async write(segment: Uint8Array): Promise<void> {
+    await Promise.all(this.streams!.map(async (s) => {
+      const w = s.getWriter();
+      await w.write(segment);
+      w.releaseLock();
+    }));
+  }
+
+  /** Lower-case hex digests by algorithm name. */
+  async digests(): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    if (this.streams) {
+      await Promise.all(this.streams.map(async (s, i) => {
+        await s.close();
+        out[this.algorithms[i]] = hex(await s.digest);
+      }));
+    } else {
+      const data = this.first ?? new Uint8Array(0);
+      await Promise.all(this.algorithms.map(async (a) => { out[a] = hex(await crypto.subtle.digest(digestName(a), data)); }));
+    }
+    return out;
+  }
+}
+
+/**
  * Stores a body as segments of at most SEGMENT_BYTES, each put into R2 from memory while the next
  * ones fill (at most PUTS_IN_FLIGHT + 1 segments are held), and hashes it on the way. Why not one streamed
  * put: any JavaScript between the request body and R2 (and hashing needs some) halves the rate of
@@ -56,14 +104,13 @@ export async function storeBody(
   algorithms: string[],
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<StoredContent> {
-  const digests = algorithms.map((a) => new crypto.DigestStream(digestName(a)));
-  const digestWriters = digests.map((d) => d.getWriter());
+  const hasher = new SegmentHasher(algorithms);
   const segments: Segment[] = [];
   let inFlight: Promise<unknown>[] = [];
   let size = 0;
   const flush = async (buf: Uint8Array) => {
     if (inFlight.length >= PUTS_IN_FLIGHT) await inFlight.shift();
-    await Promise.all(digestWriters.map((w) => w.write(buf)));
+    await hasher.update(buf);
     const key = newBlobKey();
     segments.push([key, buf.byteLength]);
     inFlight.push(bucket.put(key, buf));
@@ -109,10 +156,7 @@ export async function storeBody(
       if (length !== null && size !== length) throw new IncompleteBody(`The request body ended after ${size} of ${length} bytes`);
     }
     await Promise.all(inFlight);
-    await Promise.all(digestWriters.map((w) => w.close()));
-    const out: Record<string, string> = {};
-    await Promise.all(digests.map(async (d, i) => { out[algorithms[i]] = hex(await d.digest); }));
-    return { segments, size, digests: out };
+    return { segments, size, digests: await hasher.digests() };
   } catch (e) {
     await Promise.allSettled(inFlight);
     await deleteBlobs(bucket, segments.map(([k]) => k));
