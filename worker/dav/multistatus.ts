@@ -56,7 +56,7 @@ export function multistatusResponse(entries: Iterable<MultistatusEntry | string>
       if (done) return;
       let chunk = started ? '' : `<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus${ROOT_XMLNS}>`;
       started = true;
-      while (chunk.length < 64 * 1024) {
+      while (chunk.length < 256 * 1024) {
         const next = it.next();
         if (next.done) {
           chunk += '</d:multistatus>\n';

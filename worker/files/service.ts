@@ -85,9 +85,17 @@ export class FilesService {
     // exist, home size for the quota), and D1 round trips dominate small requests.
     const wanted = [...new Set([path, parentPath(path) ?? '', ''])].filter((p) => !this.cache.has(p));
     const found = await this.db.select().from(files).where(and(eq(files.owner, this.owner), inArray(files.path, wanted)));
-    for (const p of wanted) this.cache.set(p, found.find((r) => r.path === p) ?? null);
-    if (!this.cache.get('')) this.cache.set('', await this.createHome());
-    return this.cache.get(path)!;
+    // A missing home is never memoised as missing: asking for it creates it.
+    for (const p of wanted) {
+      const row = found.find((r) => r.path === p) ?? null;
+      if (row || p !== '') this.cache.set(p, row);
+    }
+    // Answer from this query, not the memo: a concurrent write on this service may clear it.
+    const row = found.find((r) => r.path === path) ?? null;
+    if (row || path !== '') return row;
+    const home = await this.createHome();
+    this.cache.set('', home);
+    return home;
   }
 
   /** The home folder is made on first use. */
