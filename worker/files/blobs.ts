@@ -182,6 +182,7 @@ export async function readSegments(bucket: R2Bucket, segments: Segment[], range?
     if (!obj) throw new Error(`blob ${p.key} is missing`);
     return obj.body;
   };
+  if (parts.length === 0) return new Response(new Uint8Array(0)).body!;
   if (parts.length === 1) return open(parts[0]);
   const { readable, writable } = new FixedLengthStream(end - start);
   (async () => {
