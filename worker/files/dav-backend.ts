@@ -17,8 +17,8 @@ export class FileNode implements DavResource {
   get contentType() { return this.row.contentType; }
 }
 
-/** Domain errors become DAV errors here (and in the uploads backend, which shares this mapping). */
-export function toDav(e: unknown): unknown {
+/** Domain errors become DAV errors here (the uploads backend shares this through `dav`). */
+function toDav(e: unknown): unknown {
   if (!(e instanceof DomainError)) return e;
   if (e instanceof NotFound) return new DavError(404, e.message);
   if (e instanceof AlreadyExists) return new DavError(412, e.message);
@@ -31,7 +31,8 @@ export function toDav(e: unknown): unknown {
   return new DavError(400, e.message);
 }
 
-async function dav<T>(op: () => Promise<T>): Promise<T> {
+/** Runs a service call, turning its domain errors into DAV errors. */
+export async function dav<T>(op: () => Promise<T>): Promise<T> {
   try {
     return await op();
   } catch (e) {

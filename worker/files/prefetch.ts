@@ -1,9 +1,8 @@
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { files, locks } from '../../schema';
-import { parentPath } from '../dav/paths';
 import { fileRowFromD1 } from './batch';
-import type { FileRow } from './tree';
+import { pathsReadTogether, type FileRow } from './tree';
 
 /** What a DAV request on one path reads first: the row, its parent and the home, the children, the locks. */
 export interface Prefetched {
@@ -23,7 +22,7 @@ export interface Prefetched {
  */
 export async function prefetchFiles(env: Env, owner: string, path: string, withChildren: boolean, now: number): Promise<Prefetched> {
   const db = drizzle(env.DB);
-  const wanted = [...new Set([path, parentPath(path) ?? '', ''])];
+  const wanted = pathsReadTogether(path);
   const queries = [
     db.select().from(files).where(and(eq(files.owner, owner), inArray(files.path, wanted))).toSQL(),
     db.select().from(locks).where(and(eq(locks.owner, owner), gt(locks.expiresAt, now))).toSQL(),

@@ -7,7 +7,7 @@ import { BodyTooLarge, copySegments, IncompleteBody, deleteBlobs, parseSegments,
 import { contentTypeOf, FOLDER_TYPE } from './mimetypes';
 import { fileRowFromArray, fileRowFromD1, runStatements, type Statement } from './batch';
 import type { Prefetched } from './prefetch';
-import { atOrBelow, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, type FileRow } from './tree';
+import { pathsReadTogether, atOrBelow, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, type FileRow } from './tree';
 
 export type { FileRow } from './tree';
 
@@ -70,7 +70,7 @@ export class FilesService {
   /** Fills the memo with rows read ahead (prefetch.ts); a missing home is left to get() to create. */
   seed(prefetched: Prefetched): void {
     const { path, rows, children } = prefetched;
-    for (const p of new Set([path, parentPath(path) ?? '', ''])) {
+    for (const p of pathsReadTogether(path)) {
       const row = rows.find((r) => r.path === p) ?? null;
       if (row || p !== '') this.cache.set(p, row);
     }
@@ -83,7 +83,7 @@ export class FilesService {
     if (this.cache.has(path)) return this.cache.get(path)!;
     // One round trip also fetches the parent and the home: a write needs all three (parent must
     // exist, home size for the quota), and D1 round trips dominate small requests.
-    const wanted = [...new Set([path, parentPath(path) ?? '', ''])].filter((p) => !this.cache.has(p));
+    const wanted = pathsReadTogether(path).filter((p) => !this.cache.has(p));
     const found = await this.db.select().from(files).where(and(eq(files.owner, this.owner), inArray(files.path, wanted)));
     // A missing home is never memoised as missing: asking for it creates it.
     for (const p of wanted) {

@@ -1,6 +1,7 @@
 import { and, eq, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { batchGuards, files } from '../../schema';
+import { parentPath } from '../dav/paths';
 import { atOrBelowPath } from './paths-sql';
 import { Conflict, PreconditionFailed, QuotaExceeded, AlreadyExists } from '../errors';
 
@@ -71,4 +72,9 @@ export function translateBatchError(e: unknown): unknown {
 export function newEtag(): string {
   const b = crypto.getRandomValues(new Uint8Array(8));
   return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+}
+
+/** The paths a lookup reads in one go: the path, its parent and the home (see FilesService.get). */
+export function pathsReadTogether(path: string): string[] {
+  return [...new Set([path, parentPath(path) ?? '', ''])];
 }

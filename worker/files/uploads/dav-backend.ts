@@ -1,7 +1,7 @@
 import type { DavBackend, DavResource, LockStore, PropertyDef, WriteOptions } from '../../dav/backend';
 import { DavError } from '../../dav/errors';
 import { QuotaExceeded } from '../../errors';
-import { toDav } from '../dav-backend';
+import { dav } from '../dav-backend';
 import { FOLDER_TYPE } from '../mimetypes';
 import { parseChecksum, type FilesService } from '../service';
 import { compareNatural } from './order';
@@ -34,14 +34,6 @@ const NO_LOCKS: LockStore = {
   remove: async () => {},
   removeAtOrBelow: async () => {},
 };
-
-async function dav<T>(op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (e) {
-    throw toDav(e);
-  }
-}
 
 /**
  * The DAV backend of `/remote.php/dav/uploads/{user}/`: upload folders (MKCOL), chunks (PUT,

@@ -5,20 +5,12 @@ import { parseMtime } from '../../dav/methods/put';
 import { parentPath } from '../../dav/paths';
 import { DavRequest, type DavMount } from '../../dav/request';
 import type { AppEnv } from '../../http/env';
-import { FileNode, FilesDavBackend, toDav } from '../dav-backend';
+import { dav, FileNode, FilesDavBackend } from '../dav-backend';
 import { FilesService, parseChecksum } from '../service';
 import { digestSegments, VERIFIABLE_ON_COMPLETION } from './checksum';
 import { filesPathOf, filesPrefixes, parseTotalLength } from './destination';
 import { assemble } from './order';
 import { UploadStore } from './store';
-
-async function dav<T>(op: () => Promise<T>): Promise<T> {
-  try {
-    return await op();
-  } catch (e) {
-    throw toDav(e);
-  }
-}
 
 /** The ETag the commit must still find at the destination, so the checks below hold atomically. */
 function expectedEtag(req: Request, existing: FileNode | null): string | null | undefined {
