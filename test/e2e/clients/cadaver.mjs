@@ -3,10 +3,22 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { run } from './run.mjs';
 
-/** Quotes one cadaver argument (cadaver splits on spaces and honours double quotes). */
+/**
+ * Quotes one cadaver argument. cadaver (0.24, src/cmdline.c gettoken) splits a command line on
+ * spaces and tabs; a token that starts with ' or " runs to the matching quote, and inside it a
+ * backslash makes the next character literal. Unquoted, `#` starts a comment and `\` escapes, so
+ * every argument is double-quoted with `\` and `"` backslash-escaped: spaces (also several in a
+ * row), `# % + & '` and any Unicode then reach cadaver byte for byte. put, get and mkcol do not
+ * glob their arguments (parmscope_none), so `* ? [` would be literal too.
+ *
+ * Not expressible, so this throws for them: a line break (CR or LF; the script is read line by
+ * line), a tab (stdin goes through readline, whose TAB is completion), and an argument of 8,192
+ * bytes or more (cadaver's token buffer is BUFSIZ). The e2e tree has none of these.
+ */
 export function quote(arg) {
-  if (arg.includes('"')) throw new Error(`cadaver cannot quote ${JSON.stringify(arg)}`);
-  return `"${arg}"`;
+  if (/[\r\n\t]/.test(arg)) throw new Error(`cadaver cannot express ${JSON.stringify(arg)} (line break or tab)`);
+  if (Buffer.byteLength(arg) >= 8192) throw new Error(`cadaver cannot express an argument of ${Buffer.byteLength(arg)} bytes`);
+  return `"${arg.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /**
@@ -28,6 +40,6 @@ export async function runCadaver({ url, user, password, commands, home, cwd, tim
   });
   const failures = result.output
     .split('\n')
-    .filter((l) => /failed|Could not|not found|Authentication required|Password:|Username:/i.test(l));
+    .filter((l) => /failed|Could not|not found|Authentication required|Password:|Username:|Unrecognised command|requires \d+ argument|takes (at most|no)/i.test(l));
   return { ...result, failures };
 }
