@@ -9,12 +9,17 @@
  * Without arguments it starts its own Cumulus (test/support/server.mjs) and also reports the
  * peak RSS of its workerd processes during the 1 GiB transfers, the bare-platform baselines from
  * test/bench/baseline (same machine, same wrangler dev), our figures as % of them, and the gzip
- * size of the production bundle against the 3 MiB Workers Free-plan limit.
+ * size of the production bundle against the 3 MiB Workers Free-plan limit, and (test/bench/clients.mjs,
+ * on a server of its own) a 2 GiB chunked upload v2 — throughput, final MOVE time, workerd RSS
+ * before / peak — a 300 MiB one completed with OC-Checksum, and nextcloudcmd's first sync of
+ * 1,000 files of 4 KiB up and then down (seconds, HTTP requests each way; skipped when the client
+ * is not installed).
  *
  * `npm run bench -- --baseline` runs only the baseline Worker and the bundle size.
  *
  * Loopback only, bounded loops. Tunables (env): BENCH_RUNS (21), BENCH_PUTS (500),
- * BENCH_BIG_MIB (1024), BENCH_LIST_SIZES ("1000,10000").
+ * BENCH_BIG_MIB (1024), BENCH_LIST_SIZES ("1000,10000"), BENCH_CHUNKED_MIB (2048),
+ * BENCH_CHECKSUM_MIB (300), BENCH_SYNC_FILES (1000), BENCH_CLIENTS=0 (skip the clients section).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +30,7 @@ import process from 'node:process';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { davClient } from '../support/dav.mjs';
+import { benchClients } from './clients.mjs';
 import { repoRoot, rssOf, startServer, startWorker } from '../support/server.mjs';
 
 const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 21));
@@ -317,6 +323,7 @@ function pct(ours, base) {
 
 function formatValue(v, unit) {
   if (v === null || v === undefined) return '—';
+  if (unit === 'requests') return v.toFixed(0);
   if (unit === 'MiB') return v.toFixed(1);
   if (unit === '%') return v.toFixed(0);
   if (v >= 100) return v.toFixed(0);
@@ -375,6 +382,10 @@ async function main() {
     const above = (peak) => (peak && ours.rssBefore ? `+${mib(peak - ours.rssBefore).toFixed(0)} MiB over "before"` : '');
     row(mem, 'peak during PUT (100 ms samples)', ours.peakPut ? mib(ours.peakPut) : null, 'MiB', above(ours.peakPut));
     row(mem, 'peak during GET (100 ms samples)', ours.peakGet ? mib(ours.peakGet) : null, 'MiB', above(ours.peakGet));
+
+    if (process.env.BENCH_CLIENTS !== '0') {
+      await step('Chunked upload & sync', 'start', '', () => benchClients({ row, step, progress, rssSampler }));
+    }
   }
 
   const base = (await step('Baseline Worker', 'start', '', benchBaseline)) ?? {};
