@@ -42,20 +42,38 @@ export function responseXml(e: MultistatusEntry): string {
 
 export const MULTISTATUS_HEADERS = { 'Content-Type': 'application/xml; charset=utf-8' } as const;
 
+/** Answers up to this size are sent as one string: workerd sends those far faster than a stream. */
+const WHOLE_BODY_LIMIT = 16 * 1024 * 1024;
+
 /**
  * The 207 writer: serializes entries (or takes already serialized `<d:response>` strings) as they
- * are produced, in chunks, so a listing of a huge folder streams instead of being built as one string.
+ * are produced. An answer that stays under WHOLE_BODY_LIMIT goes out as one string; a larger one
+ * (a huge folder) streams in chunks instead of being held whole.
  */
 export function multistatusResponse(entries: Iterable<MultistatusEntry | string>, headers: Record<string, string> = {}): Response {
-  const encoder = new TextEncoder();
+  const init = { status: 207, headers: { ...MULTISTATUS_HEADERS, ...headers } };
   const it = entries[Symbol.iterator]();
-  let started = false;
+  const parts: string[] = [`<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus${ROOT_XMLNS}>`];
+  let size = 0;
+  for (;;) {
+    const next = it.next();
+    if (next.done) {
+      parts.push('</d:multistatus>\n');
+      return new Response(parts.join(''), init);
+    }
+    const xml = typeof next.value === 'string' ? next.value : responseXml(next.value);
+    parts.push(xml);
+    size += xml.length;
+    if (size > WHOLE_BODY_LIMIT) break;
+  }
+  const encoder = new TextEncoder();
+  let pending: string | null = parts.join('');
   let done = false;
   const body = new ReadableStream<Uint8Array>({
     pull(controller) {
       if (done) return;
-      let chunk = started ? '' : `<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus${ROOT_XMLNS}>`;
-      started = true;
+      let chunk = pending ?? '';
+      pending = null;
       while (chunk.length < 256 * 1024) {
         const next = it.next();
         if (next.done) {
@@ -69,5 +87,5 @@ export function multistatusResponse(entries: Iterable<MultistatusEntry | string>
       if (done) controller.close();
     },
   });
-  return new Response(body, { status: 207, headers: { ...MULTISTATUS_HEADERS, ...headers } });
+  return new Response(body, init);
 }

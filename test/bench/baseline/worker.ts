@@ -6,6 +6,7 @@
  *   PUT /r2/:name       Content-Length body straight into R2 (streamed upload)
  *   GET /r2/:name       R2 object straight into the response (streamed download)
  *   PUT /discard        read and drop the body               (request body throughput)
+ *   GET /list/:n        n rows from D1 as a multistatus body (what PROPFIND Depth 1 must do)
  */
 interface Env {
   DB: D1Database;
@@ -19,6 +20,27 @@ function ensureTable(db: D1Database) {
     .prepare('CREATE TABLE IF NOT EXISTS objects (key TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at INTEGER NOT NULL)')
     .run();
   return tableReady;
+}
+
+interface ListingRow { id: number; name: string; size: number; mtime: number; etag: string }
+
+/** Creates `n` rows in folder `n` of a listing table once (10 rows per statement, D1's parameter cap). */
+async function ensureListing(db: D1Database, n: number): Promise<void> {
+  await db.prepare('CREATE TABLE IF NOT EXISTS listing (id INTEGER PRIMARY KEY, dir INTEGER NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL, etag TEXT NOT NULL)').run();
+  await db.prepare('CREATE INDEX IF NOT EXISTS listing_dir ON listing (dir)').run();
+  const have = await db.prepare('SELECT count(*) AS c FROM listing WHERE dir = ?').bind(n).first<{ c: number }>();
+  if ((have?.c ?? 0) >= n) return;
+  const statements: D1PreparedStatement[] = [];
+  for (let i = 0; i < n; i += 10) {
+    const values: unknown[] = [];
+    const rows: string[] = [];
+    for (let k = i; k < Math.min(n, i + 10); k++) {
+      rows.push('(?, ?, ?, ?, ?)');
+      values.push(n, `f-${k}.txt`, 4096, 1_700_000_000 + k, `etag${k.toString(16).padStart(12, '0')}`);
+    }
+    statements.push(db.prepare(`INSERT INTO listing (dir, name, size, mtime, etag) VALUES ${rows.join(', ')}`).bind(...values));
+  }
+  for (let i = 0; i < statements.length; i += 500) await db.batch(statements.slice(i, i + 500));
 }
 
 function contentLength(request: Request): number | null {
@@ -72,6 +94,21 @@ export default {
         }
       }
       return new Response(`${bytes}\n`, { status: 200 });
+    }
+
+    if (request.method === 'GET' && route === 'list') {
+      const n = Number(key);
+      if (!Number.isInteger(n) || n < 1 || n > 100_000) return new Response('bad size\n', { status: 400 });
+      await ensureListing(env.DB, n);
+      const { results } = await env.DB.prepare('SELECT id, name, size, mtime, etag FROM listing WHERE dir = ?').bind(n).all<ListingRow>();
+      let xml = '<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">';
+      for (const r of results) {
+        xml += `<d:response><d:href>/list/${n}/${encodeURIComponent(r.name)}</d:href><d:propstat><d:prop>` +
+          `<d:getetag>&quot;${r.etag}&quot;</d:getetag><d:getlastmodified>${new Date(r.mtime * 1000).toUTCString()}</d:getlastmodified>` +
+          `<d:getcontentlength>${r.size}</d:getcontentlength><d:resourcetype/><oc:fileid>${r.id}</oc:fileid>` +
+          `<oc:permissions>RGDNVW</oc:permissions></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>`;
+      }
+      return new Response(xml + '</d:multistatus>\n', { status: 207, headers: { 'Content-Type': 'application/xml; charset=utf-8' } });
     }
 
     if (request.method === 'GET' && url.pathname === '/') return new Response('baseline\n');
