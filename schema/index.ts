@@ -1,3 +1,4 @@
 export * from './accounts';
 export * from './files';
 export * from './uploads';
+export * from './trash-versions';

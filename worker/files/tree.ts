@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, ne, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { batchGuards, files } from '../../schema';
 import { parentPath } from '../dav/paths';
@@ -11,9 +11,19 @@ export type FileRow = typeof files.$inferSelect;
 /** D1 allows at most 100 bound parameters per statement. */
 const MAX_PARAMS_PER_IN = 90;
 
+/**
+ * Where an owner's trashed rows live in `files` (see schema trash_items): a path no user path can
+ * take, since paths with control characters are refused with 400, and one that sorts before every
+ * user path, so the home's subtree stays one index range (paths >= ' ').
+ */
+export const TRASH_ROOT = '\u0001trash';
+
+/** The first character a user path may start with: everything below the home is >= this. */
+export const FIRST_USER_PATH_CHAR = ' ';
+
 /** Condition: rows strictly below `path` in `owner`'s tree (an index range, case-sensitive). */
 export function below(owner: string, path: string): SQL {
-  if (path === '') return and(eq(files.owner, owner), ne(files.path, ''))!;
+  if (path === '') return and(eq(files.owner, owner), gte(files.path, FIRST_USER_PATH_CHAR))!;
   // '0' is the character after '/', so [path/, path0) is exactly the subtree.
   return and(eq(files.owner, owner), gte(files.path, path + '/'), lt(files.path, path + '0'))!;
 }
