@@ -109,6 +109,16 @@ export function davClient(rootUrl, user, password, { maxSockets = 8 } = {}) {
     });
   }
 
+  /** PROPFIND with sync-client props; resolves the multistatus body unparsed (what a timing should cover). */
+  async function propfindRaw(p, depth = 1, body = SYNC_PROPFIND) {
+    const res = await expectStatus(
+      `PROPFIND ${p}`,
+      request('PROPFIND', p, { body, headers: { Depth: String(depth), 'Content-Type': 'application/xml; charset=utf-8' } }),
+      [207],
+    );
+    return res.body.toString('utf8');
+  }
+
   async function expectStatus(what, promise, ok) {
     const res = await promise;
     if (!ok.includes(res.status)) {
@@ -124,15 +134,9 @@ export function davClient(rootUrl, user, password, { maxSockets = 8 } = {}) {
     get: async (p) => (await expectStatus(`GET ${p}`, request('GET', p), [200])).body,
     mkcol: (p) => expectStatus(`MKCOL ${p}`, request('MKCOL', p), [201]),
     delete: (p) => expectStatus(`DELETE ${p}`, request('DELETE', p), [200, 204, 404]),
+    propfindRaw,
     /** PROPFIND with sync-client props; resolves the parsed responses. */
-    async propfind(p, depth = 1, body = SYNC_PROPFIND) {
-      const res = await expectStatus(
-        `PROPFIND ${p}`,
-        request('PROPFIND', p, { body, headers: { Depth: String(depth), 'Content-Type': 'application/xml; charset=utf-8' } }),
-        [207],
-      );
-      return parseMultistatus(res.body.toString('utf8'));
-    },
+    propfind: async (p, depth = 1, body = SYNC_PROPFIND) => parseMultistatus(await propfindRaw(p, depth, body)),
     close: () => agent.destroy(),
   };
 }
