@@ -20,19 +20,25 @@ describe('DELETE', () => {
     expect((await alice.del('/f.txt')).status).toBe(404);
   });
 
-  it('RFC 4918 §9.6.1: deleting a collection removes its whole subtree, rows and blobs', async () => {
+  it('RFC 4918 §9.6.1: deleting a collection removes its whole subtree from the tree; rows and blobs go to the trash', async () => {
     await alice.mkcol('/tree');
     await alice.mkcol('/tree/a');
     await alice.mkcol('/tree/a/b');
     await alice.put('/tree/a/b/deep.txt', 'deep');
     await alice.put('/tree/top.txt', 'top');
+    const rowsBefore = await fileRows('alice');
     const blobsBefore = await blobKeys();
     expect((await alice.del('/tree/')).status).toBe(204);
     for (const p of ['/tree/', '/tree/a/', '/tree/a/b/deep.txt', '/tree/top.txt']) {
       expect((await alice.propfind(p, null)).status, p).toBe(404);
     }
-    expect([...(await fileRows('alice')).keys()].filter((p) => p.startsWith('tree'))).toEqual([]);
-    expect((await blobKeys()).length).toBe(blobsBefore.length - 2);
+    const rows = await fileRows('alice');
+    expect([...rows.keys()].filter((p) => p.startsWith('tree'))).toEqual([]);
+    // Metadata only: the same fileids now live below the trash root, and no blob went.
+    const trashed = [...rows].filter(([p]) => p.startsWith('\u0001trash/tree.d'));
+    expect(trashed.map(([, r]) => r.fileid).sort()).toEqual(
+      ['tree', 'tree/a', 'tree/a/b', 'tree/a/b/deep.txt', 'tree/top.txt'].map((p) => rowsBefore.get(p)!.fileid).sort());
+    expect(await blobKeys()).toEqual(blobsBefore);
   });
 
   it('RFC 4918 §9.6.1: DELETE of a collection with a Depth other than infinity → 400, nothing deleted', async () => {

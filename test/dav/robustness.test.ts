@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseXml } from '../../worker/dav/xml';
+import { TRASH_ROOT } from '../../worker/files/tree';
 import { fileRows, lockInfo, makeUser, patternBytes, type DavClient } from '../helpers';
 
 // ARCHITECTURE §7: bad input gets a clear 4xx with a DAV error body, never a 500, never a partial write.
@@ -112,12 +113,13 @@ describe('fuzz: garbage across methods never yields a 5xx', () => {
     expect(failures).toEqual([]);
   });
 
-  it('the tree is still consistent afterwards: every folder size is the sum of its files', async () => {
+  it('the tree is still consistent afterwards: every folder size (the trash root too) is the sum of its files', async () => {
     const rows = await fileRows('alice');
     const { results } = await env.DB.prepare('SELECT path, is_dir, size FROM files WHERE owner = ?').bind('alice').all<{ path: string; is_dir: number; size: number }>();
     for (const folder of results.filter((r) => r.is_dir)) {
-      const prefix = folder.path === '' ? '' : folder.path + '/';
-      const sum = results.filter((r) => !r.is_dir && r.path.startsWith(prefix)).reduce((n, r) => n + r.size, 0);
+      // The home sums its own tree, not the trash (rows below TRASH_ROOT, which sums them itself).
+      const inFolder = (p: string) => (folder.path === '' ? !p.startsWith(TRASH_ROOT) : p.startsWith(folder.path + '/'));
+      const sum = results.filter((r) => !r.is_dir && inFolder(r.path)).reduce((n, r) => n + r.size, 0);
       expect(folder.size, `size of '${folder.path}'`).toBe(sum);
     }
     expect(rows.size).toBe(results.length);

@@ -54,12 +54,22 @@ describe('PUT of a body without Content-Length (chunked)', () => {
     expect(String.fromCharCode(...body)).toContain(`Content-Range: bytes ${SEGMENT_BYTES + 20000000 % SEGMENT_BYTES}-`);
   });
 
-  it('replacing a segmented file with a small one frees its old blobs', async () => {
+  it('replacing a segmented file with a small one keeps its blobs as a version, uncopied; deleting the version frees them', async () => {
+    const row = await env.DB.prepare("SELECT fileid, segments FROM files WHERE owner = 'alice' AND path = 'up/big.bin'").first<{ fileid: number; segments: string }>();
+    const oldKeys = (JSON.parse(row!.segments) as [string, number][]).map(([k]) => k);
+    expect(oldKeys.length).toBe(Math.ceil((33 * MiB + 12345) / SEGMENT_BYTES));
     const before = await blobKeys();
     expect((await alice.put('/up/big.bin', 'tiny')).status).toBe(204);
-    const after = await blobKeys();
-    expect(after.length).toBe(before.length - Math.ceil((33 * MiB + 12345) / SEGMENT_BYTES) + 1);
     expect(await (await alice.get('/up/big.bin')).text()).toBe('tiny');
+    // The old segments became the version as they were; the only new blob is 'tiny'.
+    const version = await env.DB.prepare('SELECT timestamp, segments FROM file_versions WHERE fileid = ?').bind(row!.fileid).first<{ timestamp: number; segments: string }>();
+    expect(version!.segments).toBe(row!.segments);
+    expect((await blobKeys()).length).toBe(before.length + 1);
+    const del = await alice.request('DELETE', `http://localhost/remote.php/dav/versions/alice/versions/${row!.fileid}/${version!.timestamp}`);
+    expect(del.status).toBe(204);
+    const after = await blobKeys();
+    expect(after.length).toBe(before.length + 1 - oldKeys.length);
+    expect(oldKeys.filter((k) => after.includes(k))).toEqual([]);
   });
 });
 

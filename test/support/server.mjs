@@ -165,7 +165,8 @@ function fatal(message) {
 
 /**
  * Starts Cumulus through `node scripts/start.mjs` with a fresh DATA_DIR and an admin account, and
- * waits until /status.php says installed:true.
+ * waits until /status.php says installed:true. The handle can also kill() the server as a crash
+ * would and restart() it on the same DATA_DIR and port.
  * @param {{ name?: string, adminUser?: string, timeoutMs?: number, logLevel?: string, keepData?: boolean }} [options]
  */
 export async function startServer(options = {}) {
@@ -187,16 +188,11 @@ export async function startServer(options = {}) {
     BUILD_ONCE: '1',
     CUMULUS_PARENT_PID: String(process.pid),
   };
-  const proc = spawnGroup(`${name}-${port}`, process.execPath, [path.join(repoRoot, 'scripts', 'start.mjs')], env);
+  let proc;
 
-  async function stop() {
-    await proc.stop();
-    reservedPorts.delete(port);
-    reservedPorts.delete(inspectorPort);
-    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
-  }
-
-  try {
+  /** Spawns the server on this port and DATA_DIR and waits until it is installed and serving. */
+  async function launch() {
+    proc = spawnGroup(`${name}-${port}`, process.execPath, [path.join(repoRoot, 'scripts', 'start.mjs')], env);
     await waitFor('startServer', proc.child, proc.logFile, timeoutMs, async () => {
       const setupLine = tail(proc.logFile, 400).split('\n').find((l) => /^\[start\] setup (skipped|failed|refused|error|route)/.test(l));
       if (setupLine) throw fatal(`startServer: ${setupLine}; log ${proc.logFile}:\n${tail(proc.logFile)}`);
@@ -205,6 +201,38 @@ export async function startServer(options = {}) {
       const status = await res.json();
       return status.installed === true ? true : `/status.php installed=${status.installed}`;
     });
+  }
+
+  async function stop() {
+    await proc.stop();
+    reservedPorts.delete(port);
+    reservedPorts.delete(inspectorPort);
+    if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  /**
+   * SIGKILLs the whole process group (node, wrangler, workerd) at once, as a crash or power cut
+   * would: nothing gets to finish or clean up. DATA_DIR and the port stay reserved for restart().
+   */
+  async function kill() {
+    killGroup(proc.pgid, 'SIGKILL');
+    while (groupPids(proc.pgid).length > 0) await new Promise((r) => setTimeout(r, 50));
+    liveGroups.delete(proc.pgid);
+  }
+
+  /** Starts the server again on the same DATA_DIR and port (after kill() or a stop with keepData). */
+  async function restart() {
+    if (liveGroups.has(proc.pgid)) throw new Error('restart: the server is still running; kill() it first');
+    try {
+      await launch();
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+  }
+
+  try {
+    await launch();
   } catch (err) {
     await stop();
     throw err;
@@ -216,11 +244,26 @@ export async function startServer(options = {}) {
     port,
     dataDir,
     admin,
-    logFile: proc.logFile,
-    /** Process group id of the server (node start.mjs, wrangler, workerd). */
-    pgid: proc.pgid,
+    /** The log of the current (latest started) process. */
+    get logFile() { return proc.logFile; },
+    /** Process group id of the server (node start.mjs, wrangler, workerd); changes on restart(). */
+    get pgid() { return proc.pgid; },
     /** Pids of the workerd processes serving this instance. */
     workerdPids: () => groupPids(proc.pgid, 'workerd'),
+    kill,
+    restart,
+    /**
+     * Runs the Worker's scheduled() handler (every cron job) with `time` (ms since the epoch) as
+     * its clock, through wrangler dev's local trigger endpoint; resolves when the jobs are done.
+     * wrangler 4.x serves it without --test-scheduled (that flag only adds /__scheduled, which
+     * takes no time); /cdn-cgi/handler/ is rewritten to /cdn-cgi/local/ by wrangler's proxy.
+     * @param {number} time @param {string} [cron]
+     */
+    async scheduled(time, cron = '*/15 * * * *') {
+      const res = await fetch(`${url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(cron)}&time=${Math.round(time)}`);
+      const text = await res.text();
+      if (res.status !== 200 || text !== 'ok') throw new Error(`scheduled(${time}): HTTP ${res.status} ${text.slice(0, 300)}`);
+    },
     /** WebDAV root of a user's files. */
     davUrl: (user) => `${url}/remote.php/dav/files/${encodeURIComponent(user)}/`,
     /**

@@ -8,7 +8,9 @@ import { serveDav } from '../dav/server';
 import { FilesDavBackend, type FileNode } from './dav-backend';
 import { prefetchFiles, type Prefetched } from './prefetch';
 import { FilesService } from './service';
+import { trashRoutes } from './trash/routes';
 import { uploadsRoutes } from './uploads/routes';
+import { versionsRoutes } from './versions/routes';
 
 /** The URL prefixes that address a user's files (both reach the same tree). */
 function prefixesFor(user: string): string[][] {
@@ -95,6 +97,8 @@ export function filesRoutes(): Hono<AppEnv> {
   app.all('/remote.php/dav/files/:user', (c) => serveFiles(c, decodeUser(rawUserSegment(c)), 4));
   app.all('/remote.php/dav/files/:user/*', (c) => serveFiles(c, decodeUser(rawUserSegment(c)), 4));
   app.route('/', uploadsRoutes());
+  app.route('/', trashRoutes());
+  app.route('/', versionsRoutes());
   return app;
 }
 

@@ -7,7 +7,12 @@ import { BodyTooLarge, copySegments, IncompleteBody, deleteBlobs, parseSegments,
 import { contentTypeOf, FOLDER_TYPE } from './mimetypes';
 import { fileRowFromArray, fileRowFromD1, runStatements, type Statement } from './batch';
 import type { Prefetched } from './prefetch';
-import { pathsReadTogether, atOrBelow, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, type FileRow } from './tree';
+import { settleReplaced } from './versions/expire';
+import { ReplacedContent } from './versions/keep';
+import { nextTrashPlace, trashStatements, type TrashAlsoFor, type TrashPlace } from './trash/statements';
+import { trashEntryName } from './trash/names';
+import { TrashService } from './trash/service';
+import { pathsReadTogether, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, TRASH_ROOT, type FileRow } from './tree';
 
 export type { FileRow } from './tree';
 
@@ -19,6 +24,12 @@ export interface WriteFileOptions {
   checksum: string | null;
   /** The ETag the file must still have; null: it must not exist; undefined: don't care. */
   expectEtag?: string | null;
+}
+
+/** Who deleted a row, when not the owner (a share recipient, later), and who else's trash lists it. */
+export interface TrashedBy {
+  deletedBy?: string;
+  alsoFor?: TrashAlsoFor[];
 }
 
 /** Checksum types we compute while streaming (and therefore verify and store). */
@@ -34,6 +45,8 @@ export interface CommitSegmentsOptions {
   expectEtag?: string | null;
   /** Statements that run in the same batch, before the file's own. */
   alsoRun?: Statement[];
+  /** The replaced content becomes a version even within two minutes of the last (a version restore). */
+  alwaysKeepReplaced?: boolean;
 }
 
 /** Parses OC-Checksum (`SHA1:hex`, algorithm in any case); null when absent, BadInput when malformed. */
@@ -210,14 +223,15 @@ export class FilesService {
 
   /**
    * One batch points `path` at stored content: the ETag and quota guards, ETag and size
-   * propagation to every ancestor, and the file row. The replaced content's blobs go afterwards.
+   * propagation to every ancestor, and the file row. Replaced content becomes a version in the
+   * same batch (versions/keep.ts); when the two-minute rule makes none, its blobs go afterwards.
    */
   private async commitContent(
     path: string,
     parent: FileRow,
     existing: FileRow | null,
     content: { segments: Segment[]; size: number; checksums: string | null },
-    opts: { mtime: number | null; expectEtag?: string | null },
+    opts: { mtime: number | null; expectEtag?: string | null; alwaysKeepReplaced?: boolean },
     alsoRun: Statement[],
     onFailure?: () => Promise<void>,
   ): Promise<{ row: FileRow; created: boolean }> {
@@ -230,6 +244,12 @@ export class FilesService {
     } else if (typeof opts.expectEtag === 'string') {
       stmts.push(guard('etagMatches', sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path} AND f2.etag = ${opts.expectEtag})`));
     }
+    // Only an overwrite pays for versions: a new file's batch has none of these statements.
+    const replaced = existing
+      ? new ReplacedContent(o, path, now, { always: opts.alwaysKeepReplaced === true, author: o, withTotals: this.quota !== null })
+      : null;
+    const replacedAt = stmts.length;
+    if (replaced) stmts.push(...replaced.before);
     const currentSize = sql`COALESCE((SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path}), 0)`;
     if (this.quota !== null) {
       stmts.push(guard('quotaAvailable',
@@ -245,9 +265,11 @@ export class FilesService {
       .values({ owner: o, path, parentId: parent.fileid, name: baseName(path), isDir: false, createdAt: now, ...values })
       .onConflictDoUpdate({ target: [files.owner, files.path], set: values })
       .returning());
+    const rowAt = stmts.length - 1;
+    if (replaced) stmts.push(...replaced.after);
     const results = await this.runBatch(stmts, onFailure);
-    const row = fileRowFromD1(results[results.length - 1].results[0]);
-    if (existing) await deleteBlobs(this.env.FILES, parseSegments(existing.segments).map(([k]) => k));
+    const row = fileRowFromD1(results[rowAt].results[0]);
+    if (replaced) await settleReplaced(this.env, o, this.quota, now, replaced.outcome(results, replacedAt, rowAt + 1));
     return { row, created: !existing };
   }
 
@@ -268,36 +290,60 @@ export class FilesService {
     return fileRowFromD1(results[results.length - 1].results[0]);
   }
 
-  private async segmentsAtOrBelow(row: FileRow): Promise<Segment[]> {
-    const own = parseSegments(row.segments);
-    if (!row.isDir) return own;
-    const rows = await this.db.select({ segments: files.segments }).from(files).where(below(this.owner, row.path));
-    return rows.flatMap((r) => parseSegments(r.segments));
+  /**
+   * Statements that move a row and its subtree into the owner's trash at `place` (trash/statements.ts):
+   * metadata only, sizes and ETags propagated out of the home, no blob touched. The row must still
+   * be where it was read.
+   */
+  private removeStatements(row: FileRow, etag: string, place: TrashPlace, by: TrashedBy = {}): Statement[] {
+    const opts = { etag, deletedBy: by.deletedBy ?? this.owner, alsoFor: by.alsoFor };
+    return [this.sourceUnchanged(row), ...trashStatements(this.db, this.owner, row, place, opts)];
   }
 
-  /** Statements that remove a row and its subtree, with sizes and ETags propagated. */
-  private removeStatements(row: FileRow, etag: string) {
-    return [
-      ...propagate(this.db, this.owner, ancestorsOf(row.path), etag, sql`(0 - ${sizeOf(row.fileid)})`),
-      this.db.delete(files).where(atOrBelow(this.owner, row.path)),
-    ];
+  /**
+   * Runs `stmts` as one batch after the statements that trash `row`, at `<name>.d<now>` or, when an
+   * entry of that name and second holds it, at the next free place. Then the trash's 50 % rule,
+   * which never fails the change that already happened (the cron applies it again).
+   */
+  private async runTrashing(row: FileRow, etag: string, stmts: Statement[], by: TrashedBy = {}): Promise<D1Result<Record<string, unknown>>[]> {
+    const deletedAt = this.nowSeconds();
+    let place: TrashPlace = { name: trashEntryName(row.name, deletedAt), deletedAt };
+    const sizes = this.db.select({ path: files.path, size: files.size }).from(files)
+      .where(and(eq(files.owner, this.owner), inArray(files.path, ['', TRASH_ROOT])));
+    for (let attempt = 1; ; attempt++) {
+      let results: D1Result<Record<string, unknown>>[];
+      try {
+        results = await this.runBatch([...this.removeStatements(row, etag, place, by), ...stmts, sizes]);
+      } catch (e) {
+        if (!(e instanceof AlreadyExists) || attempt === 8) throw e;
+        const next = await nextTrashPlace(this.env.DB, this.owner, row.name, deletedAt, place.name, attempt * attempt);
+        if (!next) throw e; // the clash was not the trash's
+        place = next;
+        continue;
+      }
+      const found = results.pop()!.results as { path: string; size: number }[];
+      const size = (p: string) => found.find((r) => r.path === p)?.size ?? 0;
+      await new TrashService(this.env, this.owner, this.quota, this.clock).afterTrashing({ used: size(''), trash: size(TRASH_ROOT) })
+        .catch((e) => console.error('trash: the 50 % rule failed after a delete:', e));
+      return results;
+    }
   }
 
   private sourceUnchanged(row: FileRow) {
     return guard('sourceUnchanged', sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.fileid = ${row.fileid} AND f2.path = ${row.path})`);
   }
 
-  /** Deletes a file or a folder with everything below it, then its blobs. */
-  async delete(row: FileRow): Promise<void> {
+  /**
+   * Deletes a file or a folder with everything below it into the owner's trash: one batch of
+   * metadata, no blob deleted (that happens when the trash lets it go, trash/service.ts). `by`
+   * is for sharing: a recipient's delete also lands in the recipient's trash.
+   */
+  async delete(row: FileRow, by: TrashedBy = {}): Promise<void> {
     if (row.path === '') throw new Conflict('The home folder cannot be deleted');
-    const keys = (await this.segmentsAtOrBelow(row)).map(([k]) => k);
     const parent = parentPath(row.path)!;
-    await this.runBatch([
-      this.sourceUnchanged(row),
-      ...this.removeStatements(row, newEtag()),
+    await this.runTrashing(row, newEtag(), [
       this.db.update(files).set({ mtime: this.nowSeconds() }).where(and(eq(files.owner, this.owner), eq(files.path, parent))),
-    ]);
-    await deleteBlobs(this.env.FILES, keys);
+    ], by);
   }
 
   /**
@@ -307,13 +353,12 @@ export class FilesService {
   async move(row: FileRow, dest: string, replace: FileRow | null): Promise<FileRow> {
     if (row.path === '' || dest === row.path || dest.startsWith(row.path + '/')) throw new Conflict('Cannot move a folder into itself');
     const destParent = await this.requireFolder(parentPath(dest)!);
-    const replacedKeys = replace ? (await this.segmentsAtOrBelow(replace)).map(([k]) => k) : [];
     const etag = newEtag();
     const now = this.nowSeconds();
     const o = this.owner;
     const stmts: Statement[] = [this.sourceUnchanged(row)];
-    if (replace) stmts.push(...this.removeStatements(replace, etag));
-    else stmts.push(guard('targetFree', sql`NOT EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${dest})`));
+    // An overwritten target goes to the trash (runTrashing, below), as in Nextcloud where Sabre deletes it first.
+    if (!replace) stmts.push(guard('targetFree', sql`NOT EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${dest})`));
     stmts.push(...propagate(this.db, o, ancestorsOf(row.path), etag, sql`(0 - ${sizeOf(row.fileid)})`));
     stmts.push(...propagate(this.db, o, ancestorsOf(dest), etag, sizeOf(row.fileid)));
     if (row.isDir) {
@@ -323,8 +368,7 @@ export class FilesService {
     }
     stmts.push(this.db.update(files).set({ mtime: now }).where(and(eq(files.owner, o), inArray(files.path, [parentPath(row.path)!, parentPath(dest)!]))));
     stmts.push(this.db.update(files).set({ path: dest, name: baseName(dest), parentId: destParent.fileid }).where(eq(files.fileid, row.fileid)).returning());
-    const results = await this.runBatch(stmts);
-    await deleteBlobs(this.env.FILES, replacedKeys);
+    const results = replace ? await this.runTrashing(replace, etag, stmts) : await this.runBatch(stmts);
     return fileRowFromD1(results[results.length - 1].results[0]);
   }
 
@@ -340,14 +384,12 @@ export class FilesService {
     const copiedSize = rows.filter((r) => !r.isDir).reduce((n, r) => n + r.size, 0);
     const free = await this.freeBytes(replace?.size ?? 0);
     if (copiedSize > free) throw new QuotaExceeded('Not enough quota for this copy');
-    const replacedKeys = replace ? (await this.segmentsAtOrBelow(replace)).map(([k]) => k) : [];
     const newKeys: string[] = [];
     const etag = newEtag();
     const now = this.nowSeconds();
     const o = this.owner;
     const stmts: Statement[] = [];
     try {
-      if (replace) stmts.push(...this.removeStatements(replace, etag));
       for (const r of rows) {
         const path = dest + r.path.slice(row.path.length);
         const segments = r.isDir ? null : await copySegments(this.env.FILES, parseSegments(r.segments));
@@ -371,12 +413,13 @@ export class FilesService {
       if (this.quota !== null) {
         stmts.push(guard('quotaAvailable', sql`(SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = '') <= ${this.quota}`));
       }
-      await this.runBatch(stmts);
+      // An overwritten target goes to the trash first (runTrashing), as in Nextcloud where Sabre deletes it.
+      if (replace) await this.runTrashing(replace, etag, stmts);
+      else await this.runBatch(stmts);
     } catch (e) {
       await deleteBlobs(this.env.FILES, newKeys);
       throw translateBatchError(e);
     }
-    await deleteBlobs(this.env.FILES, replacedKeys);
     const copied = await this.get(dest);
     if (!copied) throw new NotFound('The copy vanished');
     return copied;

@@ -1,7 +1,10 @@
 import { purgeExpiredLoginFlows } from '../accounts/login-flows';
 import { purgeStaleLoginFailures } from '../accounts/throttle';
 import { purgeExpiredLocks } from '../files/jobs';
+import { collectOrphanBlobs } from '../files/orphans';
+import { expireTrash } from '../files/trash/jobs';
 import { expireUploads } from '../files/uploads/jobs';
+import { expireVersions } from '../files/versions/jobs';
 
 /**
  * The scheduled() dispatcher. Every job lives with its domain and is listed here; jobs take their
@@ -9,7 +12,7 @@ import { expireUploads } from '../files/uploads/jobs';
  */
 export type Job = (env: Env, now: Date) => Promise<void>;
 
-const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures, purgeExpiredLoginFlows, expireUploads];
+const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures, purgeExpiredLoginFlows, expireUploads, expireTrash, expireVersions, collectOrphanBlobs];
 
 /** Runs every job; one failing job does not stop the others. */
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {

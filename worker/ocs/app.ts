@@ -9,6 +9,7 @@ import { bruteforceCapabilities } from '../accounts/capabilities';
 import { appPasswordsOcsRoutes } from '../accounts/ocs-app-passwords';
 import { groupsOcsRoutes } from '../accounts/ocs-groups';
 import { usersOcsRoutes } from '../accounts/ocs-users';
+import { fsckOcsRoutes } from '../files/fsck-routes';
 import type { AppEnv } from '../http/env';
 import { CapabilityRegistry, capabilitiesRoutes } from './capabilities';
 import { configRoutes } from './config';
@@ -33,6 +34,7 @@ export function createOcsApp(): Hono<AppEnv> {
   api.route('/', usersOcsRoutes());
   api.route('/', groupsOcsRoutes());
   api.route('/', appPasswordsOcsRoutes());
+  api.route('/', fsckOcsRoutes());
   api.all('*', (c) => ocsNotFound(c));
 
   const ocs = new Hono<AppEnv>();

@@ -166,7 +166,7 @@ describe('completion refused, with nothing visible', () => {
 });
 
 describe('preconditions on the destination', () => {
-  it('MOVE onto an existing file with the right If-Match → 204; the file keeps its fileid and the old blob goes', async () => {
+  it('MOVE onto an existing file with the right If-Match → 204; the file keeps its fileid and the old blob becomes a version', async () => {
     expect((await carol.put('/docs/target.txt', 'old content')).status).toBe(201);
     const etag = (await etagOf(carol, '/docs/target.txt'))!;
     const fileid = await propOf(carol, '/docs/target.txt', '{http://owncloud.org/ns}fileid');
@@ -179,7 +179,11 @@ describe('preconditions on the destination', () => {
     expect(res.status).toBe(204);
     expect(await (await carol.get('/docs/target.txt')).text()).toBe('new content');
     expect(await propOf(carol, '/docs/target.txt', '{http://owncloud.org/ns}fileid')).toBe(fileid);
-    expect(await blobKeys()).not.toContain(oldKey);
+    // The replaced content is kept as a version that points at the same blob (files_versions).
+    const version = await env.DB.prepare('SELECT etag, segments FROM file_versions WHERE fileid = ?').bind(Number(fileid)).first<{ etag: string; segments: string }>();
+    expect(JSON.parse(version!.segments)[0][0]).toBe(oldKey);
+    expect(`"${version!.etag}"`).toBe(etag);
+    expect(await (await env.FILES.get(oldKey))!.text()).toBe('old content');
   });
 
   it('the desktop form: If: </remote.php/dav/files/…> (["etag"]) with a path Destination; a stale ETag → 412', async () => {
