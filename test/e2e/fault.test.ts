@@ -226,7 +226,7 @@ describe('SIGKILL during 50 concurrent writes', () => {
     }
   });
 
-  it('a file the crash deleted is whole in the trash (waits on the trash engineer\'s DELETE → trash)', async () => {
+  it('a file the crash deleted is whole in the trash', async () => {
     const now = await contents();
     const res = await send('PROPFIND', `/remote.php/dav/trashbin/${user.user}/trash`);
     expect(res.status).toBe(207);
