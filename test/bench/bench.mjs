@@ -17,6 +17,11 @@
  *
  * `npm run bench -- --baseline` runs only the baseline Worker and the bundle size.
  *
+ * CalDAV (issue #5, test/bench/caldav.mjs): `npm run bench -- --caldav URL USER PASSWORD` runs only
+ * the CalDAV bench against any CalDAV server (URL: its root, a principal or the calendar home);
+ * `npm run bench -- --caldav` runs only the CalDAV section on own servers (Cumulus, Radicale,
+ * Xandikos); the full own-server run includes that section unless BENCH_CALDAV=0.
+ *
  * Loopback only, bounded loops. Tunables (env): BENCH_RUNS (21), BENCH_PUTS (500),
  * BENCH_BIG_MIB (1024), BENCH_LIST_SIZES ("1000,10000"), BENCH_CHUNKED_MIB (2048),
  * BENCH_CHECKSUM_MIB (300), BENCH_SYNC_FILES (1000), BENCH_CLIENTS=0 (skip the clients section).
@@ -31,6 +36,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { davClient, parseMultistatus } from '../support/dav.mjs';
 import { benchClients } from './clients.mjs';
+import { benchCaldav, benchCaldavServers } from './caldav.mjs';
 import { repoRoot, rssOf, startServer, startWorker } from '../support/server.mjs';
 
 const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 21));
@@ -362,11 +368,25 @@ function printTable() {
 
 async function main() {
   const args = process.argv.slice(2);
-  if (!(args.length === 0 || args.length === 3 || (args.length === 1 && args[0] === '--baseline'))) {
-    console.error('usage: npm run bench [-- URL USER PASSWORD | -- --baseline]');
+  const caldavOnly = args[0] === '--caldav' && (args.length === 1 || args.length === 4);
+  if (!(caldavOnly || args.length === 0 || args.length === 3 || (args.length === 1 && args[0] === '--baseline'))) {
+    console.error('usage: npm run bench [-- URL USER PASSWORD | -- --baseline | -- --caldav [URL USER PASSWORD]]');
     process.exit(2);
   }
   console.log(`cpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node}`);
+  // --- CalDAV only (issue #5; test/bench/caldav.mjs) ---
+  if (caldavOnly) {
+    if (args.length === 4) {
+      const [, url, user, password] = args;
+      console.log(`target: ${url} (CalDAV)`);
+      await benchCaldav({ url, user, password, section: 'CalDAV' }, { row, step, progress });
+    } else {
+      await benchCaldavServers({ row, step, progress });
+    }
+    printTable();
+    process.exit(failures ? 1 : 0);
+  }
+  // --- end CalDAV only ---
   if (args.length === 3) {
     const [url, user, password] = args;
     console.log(`target: ${url}`);
@@ -401,6 +421,8 @@ async function main() {
     if (process.env.BENCH_CLIENTS !== '0') {
       await step('Chunked upload & sync', 'start', '', () => benchClients({ row, step, progress, rssSampler }));
     }
+    // CalDAV section (issue #5; test/bench/caldav.mjs): Cumulus, Radicale and Xandikos on the same data.
+    if (process.env.BENCH_CALDAV !== '0') await step('CalDAV', 'start', '', () => benchCaldavServers({ row, step, progress }));
   }
 
   const base = (await step('Baseline Worker', 'start', '', benchBaseline)) ?? {};

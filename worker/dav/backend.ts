@@ -1,3 +1,4 @@
+import type { DavRequest } from './request';
 import type { XmlElement } from './xml';
 
 /** What the DAV core knows of any resource a backend exposes. */
@@ -92,8 +93,11 @@ export interface DavBackend<R extends DavResource = DavResource> {
   patchDeadProperties(resource: R, set: Map<string, string>, remove: string[]): Promise<void>;
   /** Streams content, or a byte range of it. */
   read(resource: R, range?: { offset: number; length: number }): Promise<ReadableStream<Uint8Array>>;
-  /** Stores a body at `path` (new or replacing a file); the parent must exist. */
-  write(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteOptions): Promise<{ resource: R; created: boolean }>;
+  /**
+   * Stores a body at `path` (new or replacing a file); the parent must exist. `transformed`: what
+   * was stored differs from the body sent (e.g. a repaired vCard), so PUT sends no ETag (RFC 4918 §9.7.1).
+   */
+  write(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteOptions): Promise<{ resource: R; created: boolean; transformed?: boolean }>;
   createCollection(path: string): Promise<R>;
   delete(resource: R): Promise<void>;
   /** Copies to `dest` (its parent exists); `replace` is the existing destination to overwrite. */
@@ -103,4 +107,37 @@ export interface DavBackend<R extends DavResource = DavResource> {
   readonly locks: LockStore;
   /** Response headers a backend adds after a write (e.g. OC-FileId, OC-ETag). */
   writeHeaders?(resource: R): Record<string, string>;
+  /** Optional: the REPORTs this backend implements (without it, REPORT is 405). */
+  readonly reports?: readonly ReportDef<R>[];
+  /**
+   * Optional: extended MKCOL (RFC 5689) and MKCALENDAR (RFC 4791 §5.3.1) — creates a collection of
+   * the given resource types with its initial properties, all or nothing. Throws MkcolRefused for
+   * properties it cannot set, DavError(403, valid-resourcetype) for a type it cannot create.
+   */
+  createExtendedCollection?(path: string, spec: CollectionSpec): Promise<R>;
+  /** Optional: compliance classes added to the DAV header of OPTIONS (e.g. calendar-access). */
+  readonly davClasses?: readonly string[];
+  /**
+   * Optional: POST on an existing resource (e.g. calendarserver publish/share requests). The core
+   * resolves the target (404) and checks the If header; without this hook POST is 405.
+   */
+  post?(r: DavRequest<R>, target: R): Promise<Response>;
+}
+
+/** What an extended MKCOL or MKCALENDAR body asks for: resource types and properties, in Clark notation. */
+export interface CollectionSpec {
+  resourceTypes: string[];
+  props: Map<string, XmlElement>;
+}
+
+/**
+ * A REPORT (RFC 3253 §3.6) of a backend: the core parses the body, resolves the target, checks the
+ * If header and finds the report by its root element; the report reads Depth and writes its answer.
+ */
+export interface ReportDef<R extends DavResource = DavResource> {
+  /** Clark name of the body's root element, e.g. `{urn:ietf:params:xml:ns:caldav}calendar-query`. */
+  readonly name: string;
+  /** Whether the report can run on this resource (also what supported-report-set lists). */
+  appliesTo(resource: R): boolean;
+  run(r: DavRequest<R>, target: R, body: XmlElement): Promise<Response>;
 }

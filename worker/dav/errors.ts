@@ -15,16 +15,14 @@ export class DavError extends HttpError {
   constructor(
     status: number,
     message: string,
-    readonly opts: { condition?: string; conditionBody?: string; headers?: Record<string, string> } = {},
+    readonly opts: { /** A DAV: local name, or a Clark name for other namespaces. */ condition?: string; conditionBody?: string; headers?: Record<string, string> } = {},
   ) {
     super(status, message);
   }
 
   toResponse(): Response {
     const exception = `Sabre\\DAV\\Exception\\${STATUS_EXCEPTION[this.status] ?? 'Exception'}`;
-    const condition = this.opts.condition
-      ? (this.opts.conditionBody ? `<d:${this.opts.condition}>${this.opts.conditionBody}</d:${this.opts.condition}>` : `<d:${this.opts.condition}/>`)
-      : '';
+    const condition = this.opts.condition ? conditionXml(this.opts.condition, this.opts.conditionBody) : '';
     const body = `<?xml version="1.0" encoding="utf-8"?>\n<d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">${condition}` +
       `<s:exception>${escapeXml(exception)}</s:exception><s:message>${escapeXml(this.message)}</s:message></d:error>\n`;
     return new Response(body, {
@@ -32,6 +30,16 @@ export class DavError extends HttpError {
       headers: { 'Content-Type': 'application/xml; charset=utf-8', ...this.opts.headers },
     });
   }
+}
+
+/**
+ * A precondition element: a bare name is in the DAV: namespace; a Clark name (`{urn:…caldav}
+ * valid-calendar-data`) declares its own namespace (CalDAV/CardDAV preconditions).
+ */
+function conditionXml(condition: string, body: string | undefined): string {
+  const m = /^\{(.*)\}(.+)$/.exec(condition);
+  const [open, close] = m ? [`c:${m[2]} xmlns:c="${escapeXml(m[1])}"`, `c:${m[2]}`] : [`d:${condition}`, `d:${condition}`];
+  return body ? `<${open}>${body}</${close}>` : `<${open}/>`;
 }
 
 export const badRequest = (message: string) => new DavError(400, message);

@@ -4,7 +4,7 @@ import { escapeXml, tagFor } from './xml';
 const REASONS: Record<number, string> = {
   200: 'OK', 201: 'Created', 204: 'No Content', 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found',
   409: 'Conflict', 412: 'Precondition Failed', 423: 'Locked', 424: 'Failed Dependency', 500: 'Internal Server Error',
-  502: 'Bad Gateway', 507: 'Insufficient Storage',
+  502: 'Bad Gateway', 507: 'Insufficient Storage', 415: 'Unsupported Media Type',
 };
 
 /** `HTTP/1.1 404 Not Found` — desktop clients match the `HTTP/1.1 200` prefix literally. */
@@ -48,9 +48,10 @@ const WHOLE_BODY_LIMIT = 16 * 1024 * 1024;
 /**
  * The 207 writer: serializes entries (or takes already serialized `<d:response>` strings) as they
  * are produced. An answer that stays under WHOLE_BODY_LIMIT goes out as one string; a larger one
- * (a huge folder) streams in chunks instead of being held whole.
+ * (a huge folder) streams in chunks instead of being held whole. `tail` is XML written after the
+ * responses (RFC 6578 puts DAV:sync-token there).
  */
-export function multistatusResponse(entries: Iterable<MultistatusEntry | string>, headers: Record<string, string> = {}): Response {
+export function multistatusResponse(entries: Iterable<MultistatusEntry | string>, headers: Record<string, string> = {}, tail = ''): Response {
   const init = { status: 207, headers: { ...MULTISTATUS_HEADERS, ...headers } };
   const it = entries[Symbol.iterator]();
   const parts: string[] = [`<?xml version="1.0" encoding="utf-8"?>\n<d:multistatus${ROOT_XMLNS}>`];
@@ -58,7 +59,7 @@ export function multistatusResponse(entries: Iterable<MultistatusEntry | string>
   for (;;) {
     const next = it.next();
     if (next.done) {
-      parts.push('</d:multistatus>\n');
+      parts.push(tail + '</d:multistatus>\n');
       return new Response(parts.join(''), init);
     }
     const xml = typeof next.value === 'string' ? next.value : responseXml(next.value);
@@ -77,7 +78,7 @@ export function multistatusResponse(entries: Iterable<MultistatusEntry | string>
       while (chunk.length < 256 * 1024) {
         const next = it.next();
         if (next.done) {
-          chunk += '</d:multistatus>\n';
+          chunk += tail + '</d:multistatus>\n';
           done = true;
           break;
         }

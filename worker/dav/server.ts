@@ -4,11 +4,13 @@ import { copyOrMove } from './methods/copymove';
 import { del } from './methods/delete';
 import { get } from './methods/get';
 import { lock, unlock } from './methods/lock';
-import { mkcol } from './methods/mkcol';
+import { mkcalendar, mkcol } from './methods/mkcol';
 import { options } from './methods/options';
+import { post } from './methods/post';
 import { propfind } from './methods/propfind';
 import { proppatch } from './methods/proppatch';
 import { put } from './methods/put';
+import { report } from './methods/report';
 import { DavRequest, type DavMount } from './request';
 
 type Handler = (r: DavRequest) => Promise<Response>;
@@ -26,10 +28,15 @@ const HANDLERS: Record<string, Handler> = {
   MOVE: copyOrMove,
   LOCK: lock,
   UNLOCK: unlock,
+  // Both answer 405 on backends without reports / extended collections, as before they existed.
+  REPORT: report,
+  MKCALENDAR: mkcalendar,
+  // 405 on backends without a post hook, as before it existed.
+  POST: post,
 };
 
 /** Methods HTTP knows that this server deliberately does not implement. */
-const KNOWN_UNSUPPORTED = new Set(['POST', 'PATCH', 'TRACE', 'CONNECT', 'REPORT', 'SEARCH', 'ACL', 'MKCALENDAR', 'BIND', 'UNBIND', 'REBIND']);
+const KNOWN_UNSUPPORTED = new Set(['PATCH', 'TRACE', 'CONNECT', 'SEARCH', 'ACL', 'BIND', 'UNBIND', 'REBIND']);
 
 /**
  * Serves one request on a mount: `path` is the relative path below the mount (already decoded and

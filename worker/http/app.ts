@@ -7,6 +7,10 @@ import { createOcsApp } from '../ocs/app';
 import { loginFlowRoutes } from '../accounts/login-flow-routes';
 import { setupRoutes } from '../accounts/setup';
 import { statusRoutes } from './status';
+import { principalsRoutes } from '../principals/routes';
+import { calendarsRoutes } from '../calendars/routes';
+import { publicCalendarRoutes } from '../calendars/public-routes';
+import { contactsRoutes } from '../contacts/routes';
 
 /**
  * The Hono app: middleware, then each domain's routes. Every Nextcloud route also exists with an
@@ -20,6 +24,10 @@ export function createApp(): Hono<AppEnv> {
   app.notFound((c) => c.text('Not found\n', 404));
   // Domain routes are mounted here (one line per domain).
   app.route('/', filesRoutes());
+  app.route('/', principalsRoutes());
+  app.route('/', calendarsRoutes());
+  app.route('/', publicCalendarRoutes());
+  app.route('/', contactsRoutes());
   app.route('/', statusRoutes());
   app.route('/', setupRoutes());
   app.route('/', loginFlowRoutes());

@@ -18,7 +18,9 @@ export function securityHeaders(): MiddlewareHandler<AppEnv> {
     await next();
     const h = c.res.headers;
     if (!h.has('X-Content-Type-Options')) h.set('X-Content-Type-Options', 'nosniff');
-    if (!h.has('X-Frame-Options')) h.set('X-Frame-Options', 'SAMEORIGIN');
+    // A response that states its own frame-ancestors (the calendar embed page) is framed by that
+    // rule alone: X-Frame-Options would override it in older browsers.
+    if (!h.has('X-Frame-Options') && !/frame-ancestors/i.test(h.get('Content-Security-Policy') ?? '')) h.set('X-Frame-Options', 'SAMEORIGIN');
     if (!h.has('Referrer-Policy')) h.set('Referrer-Policy', 'no-referrer');
   };
 }

@@ -10,9 +10,9 @@ export async function options(r: DavRequest): Promise<Response> {
   return new Response(null, {
     status: 200,
     headers: {
-      DAV: '1, 2, 3',
+      DAV: ['1, 2, 3', ...(r.backend.createExtendedCollection ? ['extended-mkcol'] : []), ...(r.backend.davClasses ?? [])].join(', '),
       'MS-Author-Via': 'DAV',
-      Allow: target ? (target.isCollection ? ALLOW_COLLECTION : ALLOW_EXISTING) : ALLOW_UNMAPPED,
+      Allow: (target ? (target.isCollection ? ALLOW_COLLECTION : ALLOW_EXISTING) : ALLOW_UNMAPPED) + (target && r.backend.reports ? ', REPORT' : ''),
       'Accept-Ranges': 'bytes',
       'Content-Length': '0',
     },

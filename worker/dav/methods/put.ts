@@ -51,14 +51,15 @@ export async function put(r: DavRequest): Promise<Response> {
     if (!parent || !parent.isCollection) throw new DavError(409, 'The parent collection does not exist');
   }
   await r.assertUnlocked([{ path: r.path, changesMembership: !existing, recursive: false }]);
-  const { resource, created } = await r.backend.write(r.path, r.req.body, {
+  const { resource, created, transformed } = await r.backend.write(r.path, r.req.body, {
     length,
     contentType: r.header('Content-Type'),
     mtime,
     checksum: r.header('OC-Checksum'),
     expectEtag: expectedEtag(r),
   });
-  const headers: Record<string, string> = { ETag: quoteEtag(resource.etag), ...r.backend.writeHeaders?.(resource) };
+  // A client that gets an ETag believes its own body is what is stored (RFC 4918 §9.7.1): none when it is not.
+  const headers: Record<string, string> = { ...(transformed ? {} : { ETag: quoteEtag(resource.etag) }), ...r.backend.writeHeaders?.(resource) };
   if (mtime !== null) headers['X-OC-MTime'] = 'accepted';
   return new Response(null, { status: created ? 201 : 204, headers });
 }

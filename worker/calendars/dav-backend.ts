@@ -1,0 +1,253 @@
+import type { CollectionSpec, DavBackend, DavResource, LockStore, PropertyDef, WriteOptions } from '../dav/backend';
+import type { DavRequest } from '../dav/request';
+import type { XmlElement } from '../dav/xml';
+import { DavError } from '../dav/errors';
+import { MkcolRefused } from '../dav/methods/mkcol';
+import { syncCollectionReport } from '../dav/methods/report';
+import { clark, NS } from '../dav/namespaces';
+import { AlreadyExists, DomainError, NotFound, PreconditionFailed } from '../errors';
+import { parseCalendarObject } from './ical/index';
+import { calendarProperties, parseCalendarField } from './dav-properties';
+import { calendarReports } from './reports';
+import { publishingPostHandlers } from './publishing';
+import { MAX_OBJECT_BYTES, UidConflict, type CalendarFields, type CalendarRow, type CalendarService, type ObjectRow } from './service';
+
+const CALDAV = (local: string) => clark(NS.CALDAV, local);
+
+/** The calendar home (''), a calendar ('work'), or an object in it ('work/x.ics'). */
+export class CalendarNode implements DavResource {
+  constructor(
+    readonly path: string,
+    readonly kind: 'home' | 'calendar' | 'object',
+    readonly calendar: CalendarRow | null = null,
+    readonly object: ObjectRow | null = null,
+  ) {}
+  get isCollection() { return this.kind !== 'object'; }
+  get etag() { return this.object?.etag ?? (this.calendar ? `${this.calendar.id}-${this.calendar.synctoken}` : 'calendar-home'); }
+  get lastModifiedMs() { return this.object?.lastModified ?? this.calendar?.createdAt ?? 0; }
+  get createdMs() { return this.object?.createdAt ?? this.calendar?.createdAt ?? 0; }
+  get contentLength() { return this.object?.size ?? 0; }
+  get contentType() {
+    return this.object ? `text/calendar; charset=utf-8; component=${this.object.component.toLowerCase()}` : 'httpd/unix-directory';
+  }
+}
+
+/** RFC 6578 sync tokens: opaque URIs naming the calendar and its change number. */
+export function syncTokenOf(cal: CalendarRow, n = cal.synctoken): string {
+  return `urn:cumulus:sync:${cal.id}:${n}`;
+}
+
+function parseSyncToken(cal: CalendarRow, token: string): number | null {
+  const m = /^urn:cumulus:sync:(\d+):(\d+)$/.exec(token);
+  return m && Number(m[1]) === cal.id ? Number(m[2]) : null;
+}
+
+/** Calendars hold no WebDAV locks (CalDAV clients use ETags); LOCK is refused. */
+const NO_LOCKS: LockStore = {
+  locksAround: async () => [],
+  create: async () => { throw new DavError(405, 'Calendars cannot be locked'); },
+  refresh: async () => null,
+  remove: async () => {},
+  removeAtOrBelow: async () => {},
+};
+
+/** Domain errors become DAV errors here, with the CalDAV precondition where there is one. */
+function toDav(e: unknown, collectionHref: string): unknown {
+  if (!(e instanceof DomainError)) return e;
+  if (e instanceof UidConflict) {
+    return new DavError(403, e.message, { condition: CALDAV('no-uid-conflict'), conditionBody: `<d:href>${collectionHref}${encodeURIComponent(e.existingUri)}</d:href>` });
+  }
+  if (e instanceof NotFound) return new DavError(404, e.message);
+  if (e instanceof AlreadyExists) return new DavError(405, e.message);
+  if (e instanceof PreconditionFailed) return new DavError(412, e.message);
+  return new DavError(400, e.message);
+}
+
+/** Reads a request body up to `limit` bytes; more is CALDAV:max-resource-size (never buffered past it). */
+async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number, condition: string): Promise<string> {
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw new DavError(403, `The object is larger than ${limit} bytes`, { condition });
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) { all.set(c, offset); offset += c.byteLength; }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all);
+  } catch {
+    throw new DavError(400, 'The body is not valid UTF-8', { condition: CALDAV('valid-calendar-data') });
+  }
+}
+
+/** A PUT may send text/calendar only (RFC 4791 §5.3.2 supported-calendar-data); a missing type is accepted. */
+function checkContentType(type: string | null): void {
+  if (type === null) return;
+  const mime = type.split(';')[0].trim().toLowerCase();
+  if (mime !== 'text/calendar' && mime !== 'application/octet-stream') {
+    throw new DavError(415, 'Calendar objects must be text/calendar', { condition: CALDAV('supported-calendar-data') });
+  }
+}
+
+/** Status of each CalDAV precondition a parse can fail (RFC 4791 §5.3.2.1). */
+const PRECONDITION_STATUS: Record<string, number> = {
+  'valid-calendar-data': 400, 'valid-calendar-object-resource': 403, 'supported-calendar-component': 403, 'max-resource-size': 403,
+};
+
+/**
+ * The DAV backend of `/remote.php/dav/calendars/{user}/`: the home lists the user's calendars
+ * (creating "Personal" on first use); calendars are created by extended MKCOL (or MKCALENDAR),
+ * changed by PROPPATCH, deleted by DELETE; objects are PUT/GET/DELETE with ETag preconditions.
+ */
+export class CalendarsDavBackend implements DavBackend<CalendarNode> {
+  readonly properties: readonly PropertyDef<CalendarNode, any>[];
+  readonly reports;
+  readonly locks = NO_LOCKS;
+  readonly davClasses = ['access-control', 'calendar-access'];
+  /** PROPPATCH stages validated values here; patchDeadProperties (called last) writes them at once. */
+  readonly staged = new Map<number, CalendarFields>();
+
+  constructor(readonly service: CalendarService, readonly owner: string, readonly homeHref: string) {
+    this.properties = calendarProperties(this);
+    this.reports = [
+      ...calendarReports(this),
+      syncCollectionReport<CalendarNode>({
+        changesSince: async (node, token, limit) => {
+          const cal = node.calendar!;
+          const since = token === null ? null : parseSyncToken(cal, token);
+          if (token !== null && since === null) return null;
+          const changes = await this.service.changesSince(cal, since, limit ?? 1000);
+          if (!changes) return null;
+          return {
+            token: syncTokenOf(cal, changes.token),
+            changed: changes.changed.map((o) => this.objectNode(cal, o)),
+            removed: changes.removed.map((uri) => this.objectPath(cal, uri)),
+            truncated: changes.truncated,
+          };
+        },
+      }, (n) => n.kind === 'calendar'),
+    ];
+  }
+
+  /** Where an object lives below the mount (the public read-only view mounts one calendar at its root). */
+  objectPath(cal: CalendarRow, uri: string): string {
+    return `${cal.uri}/${uri}`;
+  }
+
+  objectNode(cal: CalendarRow, o: ObjectRow): CalendarNode {
+    return new CalendarNode(this.objectPath(cal, o.uri), 'object', cal, o);
+  }
+
+  /** POST bodies by root element (calendarserver publish/unpublish; sharing adds its own). */
+  readonly postHandlers = publishingPostHandlers(this);
+
+  /** POST on a calendar: an XML body whose root element names the request (SabreDAV's method:POST plugins). */
+  async post(r: DavRequest<CalendarNode>, target: CalendarNode): Promise<Response> {
+    const type = (r.header('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== '' && type !== 'application/xml' && type !== 'text/xml') throw new DavError(415, 'POST takes an XML body here');
+    const body: XmlElement | null = await r.xmlBody();
+    if (!body) throw new DavError(400, 'POST needs an XML body');
+    const handler = this.postHandlers.get(clark(body.ns, body.local));
+    if (!handler) throw new DavError(400, `Unsupported POST request ${clark(body.ns, body.local)}`);
+    return handler(r, target, body);
+  }
+
+  async resolve(path: string): Promise<CalendarNode | null> {
+    if (path === '') return new CalendarNode('', 'home');
+    const [uri, name, ...rest] = path.split('/');
+    if (rest.length > 0) return null;
+    const cal = await this.service.get(uri);
+    if (!cal) return null;
+    if (name === undefined) return new CalendarNode(uri, 'calendar', cal);
+    const obj = await this.service.object(cal, name);
+    return obj ? this.objectNode(cal, obj) : null;
+  }
+
+  async children(c: CalendarNode): Promise<CalendarNode[]> {
+    if (c.kind === 'home') return (await this.service.list()).map((cal) => new CalendarNode(cal.uri, 'calendar', cal));
+    if (c.kind === 'calendar') return (await this.service.objects(c.calendar!)).map((o) => this.objectNode(c.calendar!, o));
+    return [];
+  }
+
+  async deadProperties(): Promise<Map<string, Map<string, string>>> { return new Map(); }
+
+  async patchDeadProperties(resource: CalendarNode, set: Map<string, string>, remove: string[]): Promise<void> {
+    const staged = resource.calendar ? this.staged.get(resource.calendar.id) : undefined;
+    if (set.size > 0 || remove.length > 0) throw new DavError(403, 'Only the documented calendar properties can be set');
+    if (staged && resource.calendar) await this.service.update(resource.calendar, staged);
+  }
+
+  async read(resource: CalendarNode): Promise<ReadableStream<Uint8Array>> {
+    if (!resource.object) throw new DavError(405, 'Collections have no content');
+    return new Response(resource.object.data).body!;
+  }
+
+  async write(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteOptions): Promise<{ resource: CalendarNode; created: boolean }> {
+    const [uri, name, ...rest] = path.split('/');
+    if (name === undefined || rest.length > 0) throw new DavError(403, 'Only calendar objects can be stored, inside a calendar');
+    const cal = await this.service.get(uri);
+    if (!cal) throw new DavError(409, 'The calendar does not exist');
+    checkContentType(opts.contentType);
+    if (opts.length !== null && opts.length > MAX_OBJECT_BYTES) {
+      throw new DavError(403, `The object is larger than ${MAX_OBJECT_BYTES} bytes`, { condition: CALDAV('max-resource-size') });
+    }
+    const text = await readBounded(body, MAX_OBJECT_BYTES, CALDAV('max-resource-size'));
+    const parsed = parseCalendarObject(text, { maxBytes: MAX_OBJECT_BYTES, allowed: cal.components.split(',') as never });
+    if (!parsed.ok) throw new DavError(PRECONDITION_STATUS[parsed.precondition] ?? 400, parsed.message, { condition: CALDAV(parsed.precondition) });
+    const existing = await this.service.object(cal, name);
+    try {
+      const { row, created } = await this.service.put(cal, name, text, parsed.info, existing, opts.expectEtag);
+      return { resource: this.objectNode(cal, row), created };
+    } catch (e) {
+      throw toDav(e, `${this.homeHref}${encodeURIComponent(cal.uri)}/`);
+    }
+  }
+
+  async createCollection(): Promise<never> {
+    throw new DavError(403, 'Only calendars can be created here: use extended MKCOL with a calendar resourcetype', { condition: 'valid-resourcetype' });
+  }
+
+  async createExtendedCollection(path: string, spec: CollectionSpec): Promise<CalendarNode> {
+    if (path.includes('/')) throw new DavError(403, 'Calendars can only be created in the calendar home', { condition: 'valid-resourcetype' });
+    const types = new Set(spec.resourceTypes);
+    if (!types.has(CALDAV('calendar')) || ![...types].every((t) => t === CALDAV('calendar') || t === clark(NS.DAV, 'collection'))) {
+      throw new DavError(403, 'Only calendar collections can be created here', { condition: 'valid-resourcetype' });
+    }
+    const fields: CalendarFields = {};
+    const failed = new Map<string, string>();
+    for (const [name, el] of spec.props) {
+      const r = parseCalendarField(name, el, true);
+      if (r === 'ignored') continue;
+      if (r === null) failed.set(name, 'not settable');
+      else Object.assign(fields, r);
+    }
+    if (failed.size > 0) throw new MkcolRefused(failed);
+    try {
+      return new CalendarNode(path, 'calendar', await this.service.create(path, fields));
+    } catch (e) {
+      throw toDav(e, this.homeHref);
+    }
+  }
+
+  async delete(resource: CalendarNode): Promise<void> {
+    try {
+      if (resource.kind === 'calendar') await this.service.remove(resource.calendar!);
+      else if (resource.kind === 'object') await this.service.deleteObject(resource.calendar!, resource.object!);
+      else throw new DavError(403, 'The calendar home cannot be deleted');
+    } catch (e) {
+      throw toDav(e, this.homeHref);
+    }
+  }
+
+  async copy(): Promise<never> { throw new DavError(403, 'COPY is not supported for calendars'); }
+  async move(): Promise<never> { throw new DavError(403, 'MOVE is not supported for calendars'); }
+}

@@ -1,0 +1,88 @@
+import { Hono, type Context } from 'hono';
+import { davUnauthorized, requireUser } from '../accounts/auth';
+import type { AppEnv } from '../http/env';
+import { DavError } from '../dav/errors';
+import { clark, NS } from '../dav/namespaces';
+import { decodeRelativePath } from '../dav/paths';
+import type { DavMount } from '../dav/request';
+import { serveDav } from '../dav/server';
+import { child, elements, parseXml } from '../dav/xml';
+import { addressbookHomeHref } from '../principals/hrefs';
+import { parseAddressDataRequest, versionFromAccept, WHOLE_CARD, type AddressDataRequest } from './address-data';
+import { ContactsDavBackend, type ContactsNode } from './dav-backend';
+import { ContactsService } from './service';
+
+/** PROPFIND bodies are small; a larger one is left to the DAV core, which refuses it. */
+const MAX_PEEK = 64 * 1024;
+
+/**
+ * The CARDDAV:address-data a PROPFIND asks for. The DAV core hands properties their names only,
+ * so the body is read once more here (a clone) for the version and property selection.
+ * Malformed bodies are left to the core's 400.
+ */
+async function propfindAddressData(req: Request): Promise<AddressDataRequest> {
+  if (req.method !== 'PROPFIND' || !req.body || Number(req.headers.get('Content-Length') ?? 0) > MAX_PEEK) return WHOLE_CARD;
+  const text = await peekText(req.clone());
+  if (text === null) return WHOLE_CARD;
+  let el;
+  try {
+    const prop = child(parseXml(text), NS.DAV, 'prop');
+    el = prop && elements(prop).find((e) => clark(e.ns, e.local) === clark(NS.CARDDAV, 'address-data'));
+  } catch {
+    return WHOLE_CARD;
+  }
+  return el ? parseAddressDataRequest(el) : WHOLE_CARD;
+}
+
+/** The body as text when it is at most MAX_PEEK bytes (a chunked body has no Content-Length to check first). */
+async function peekText(req: Request): Promise<string | null> {
+  const reader = req.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_PEEK) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) { all.set(c, offset); offset += c.byteLength; }
+  return new TextDecoder().decode(all);
+}
+
+/** Serves `/remote.php/dav/addressbooks/users/{user}/…`; only the owner reaches an address-book home. */
+async function serveContacts(c: Context<AppEnv>): Promise<Response> {
+  const user = c.get('user');
+  const raw = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
+  const urlUser = decodeRelativePath(raw[4] ?? '');
+  if (urlUser !== user.id) throw new DavError(403, 'You may only access your own address books');
+  const path = decodeRelativePath(raw.slice(5).join('/'));
+  const now = Date.now();
+  const home = addressbookHomeHref(user.id);
+  const req = c.req.raw;
+  const getVersion = req.method === 'GET' || req.method === 'HEAD' ? versionFromAccept(req.headers.get('Accept')) : null;
+  const mount: DavMount<ContactsNode> = {
+    backend: new ContactsDavBackend(new ContactsService(c.env, user.id, now), user.id, home, {
+      getVersion, propfindAddressData: await propfindAddressData(req),
+    }),
+    prefixes: [['remote.php', 'dav', 'addressbooks', 'users', user.id]],
+    ctx: { principal: user.id, baseHref: home.slice(0, -1), request: req, now, waitUntil: (p) => c.executionCtx.waitUntil(p) },
+  };
+  return serveDav(mount, path);
+}
+
+/** CardDAV routes: the address-book home of each user. */
+export function contactsRoutes(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const auth = requireUser({ onUnauthorized: davUnauthorized });
+  for (const route of ['/remote.php/dav/addressbooks/users/:user', '/remote.php/dav/addressbooks/users/:user/*']) {
+    app.use(route, auth);
+    app.all(route, serveContacts);
+  }
+  return app;
+}
