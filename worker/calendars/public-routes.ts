@@ -10,6 +10,7 @@ import { calendarZoneName, EMBED_VIEWS, knownZone, parseIsoDay, periodOccurrence
 import { renderEmbedPage, todayIn } from './embed-page';
 import { exportCalendar } from './export';
 import { PublicCalendarBackend } from './public-backend';
+import { PublicCalendarService } from './public-view';
 import { findPublishedCalendar } from './publishing';
 import { CalendarService, type CalendarRow } from './service';
 
@@ -28,7 +29,8 @@ async function servePublicCalendar(c: Context<AppEnv>): Promise<Response> {
   if (!READ_METHODS.has(method)) throw new DavError(403, 'A published calendar is read-only');
   const path = decodeRelativePath(raw.slice(4).join('/'));
   const now = Date.now();
-  const service = new CalendarService(c.env, cal.owner, now);
+  // Private objects are hidden and confidential ones blanked for the public (public-view.ts).
+  const service = new PublicCalendarService(c.env, cal.owner, now);
   if ((method === 'GET' || method === 'HEAD') && path === '' && new URL(c.req.url).searchParams.has('export')) {
     return exportCalendar(service, cal, now, method === 'HEAD');
   }
