@@ -4,3 +4,6 @@ export * from './uploads';
 export * from './trash-versions';
 export * from './calendars';
 export * from './contacts';
+export * from './mail';
+export * from './scheduling';
+export * from './calendar-instances';

@@ -10,7 +10,12 @@ import { parseCalendarObject } from './ical/index';
 import { calendarProperties, parseCalendarField } from './dav-properties';
 import { calendarReports } from './reports';
 import { publishingPostHandlers } from './publishing';
-import { MAX_OBJECT_BYTES, UidConflict, type CalendarFields, type CalendarRow, type CalendarService, type ObjectRow } from './service';
+import { BIRTHDAY_URI, MAX_OBJECT_BYTES, UidConflict, type CalendarFields, type CalendarRow, type CalendarService, type ObjectRow } from './service';
+import { deletedCalendarNodes, purgeFromTrash, resolveTrash, restoreFromTrash, trashbinNode, trashChildren, TRASHBIN } from './trash';
+import { createSubscription, isSubscriptionSpec } from './subscriptions';
+import { deleteScheduling, isSchedulingPath, resolveScheduling, schedulingBoxes, schedulingChildren } from './scheduling/dav';
+import type { Scheduler } from './scheduling/scheduler';
+import { readUpTo } from '../http/bounded-body';
 
 const CALDAV = (local: string) => clark(NS.CALDAV, local);
 
@@ -18,11 +23,14 @@ const CALDAV = (local: string) => clark(NS.CALDAV, local);
 export class CalendarNode implements DavResource {
   constructor(
     readonly path: string,
-    readonly kind: 'home' | 'calendar' | 'object',
+    /** trashbin, trash-objects, trash-object, restore, deleted-calendar: the calendar trash bin (trash.ts). */
+    readonly kind: 'home' | 'calendar' | 'object' | 'trashbin' | 'trash-objects' | 'trash-object' | 'restore' | 'deleted-calendar'
+      /** inbox, outbox, inbox-message: the scheduling boxes (scheduling/dav.ts). */
+      | 'inbox' | 'outbox' | 'inbox-message',
     readonly calendar: CalendarRow | null = null,
     readonly object: ObjectRow | null = null,
   ) {}
-  get isCollection() { return this.kind !== 'object'; }
+  get isCollection() { return this.kind !== 'object' && this.kind !== 'trash-object' && this.kind !== 'inbox-message'; }
   get etag() { return this.object?.etag ?? (this.calendar ? `${this.calendar.id}-${this.calendar.synctoken}` : 'calendar-home'); }
   get lastModifiedMs() { return this.object?.lastModified ?? this.calendar?.createdAt ?? 0; }
   get createdMs() { return this.object?.createdAt ?? this.calendar?.createdAt ?? 0; }
@@ -65,25 +73,10 @@ function toDav(e: unknown, collectionHref: string): unknown {
 
 /** Reads a request body up to `limit` bytes; more is CALDAV:max-resource-size (never buffered past it). */
 async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number, condition: string): Promise<string> {
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new DavError(403, `The object is larger than ${limit} bytes`, { condition });
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) { all.set(c, offset); offset += c.byteLength; }
+  const bytes = await readUpTo(body, limit);
+  if (!bytes) throw new DavError(403, `The object is larger than ${limit} bytes`, { condition });
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new DavError(400, 'The body is not valid UTF-8', { condition: CALDAV('valid-calendar-data') });
   }
@@ -99,6 +92,14 @@ function checkContentType(type: string | null): void {
 }
 
 /** Status of each CalDAV precondition a parse can fail (RFC 4791 §5.3.2.1). */
+/** Subscriptions and the birthday calendar are generated: clients read them, never write their objects. */
+export function isReadOnly(cal: CalendarRow): boolean {
+  return cal.source !== null || cal.uri === BIRTHDAY_URI;
+}
+
+/** Names in the home that are not the user's to create (trash bin, birthdays, scheduling boxes). */
+const RESERVED = new Set([TRASHBIN, BIRTHDAY_URI, 'inbox', 'outbox']);
+
 const PRECONDITION_STATUS: Record<string, number> = {
   'valid-calendar-data': 400, 'valid-calendar-object-resource': 403, 'supported-calendar-component': 403, 'max-resource-size': 403,
 };
@@ -116,7 +117,7 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
   /** PROPPATCH stages validated values here; patchDeadProperties (called last) writes them at once. */
   readonly staged = new Map<number, CalendarFields>();
 
-  constructor(readonly service: CalendarService, readonly owner: string, readonly homeHref: string) {
+  constructor(readonly service: CalendarService, readonly owner: string, readonly homeHref: string, readonly scheduler: Scheduler | null = null) {
     this.properties = calendarProperties(this);
     this.reports = [
       ...calendarReports(this),
@@ -152,6 +153,7 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
 
   /** POST on a calendar: an XML body whose root element names the request (SabreDAV's method:POST plugins). */
   async post(r: DavRequest<CalendarNode>, target: CalendarNode): Promise<Response> {
+    if (target.kind === 'outbox' && this.scheduler) return this.scheduler.outboxPost(r.req);
     const type = (r.header('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
     if (type !== '' && type !== 'application/xml' && type !== 'text/xml') throw new DavError(415, 'POST takes an XML body here');
     const body: XmlElement | null = await r.xmlBody();
@@ -163,19 +165,28 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
 
   async resolve(path: string): Promise<CalendarNode | null> {
     if (path === '') return new CalendarNode('', 'home');
+    if (path === TRASHBIN || path.startsWith(`${TRASHBIN}/`)) return resolveTrash(this.service, path);
+    if (this.scheduler && isSchedulingPath(path)) return resolveScheduling(this, path);
     const [uri, name, ...rest] = path.split('/');
     if (rest.length > 0) return null;
     const cal = await this.service.get(uri);
-    if (!cal) return null;
+    if (!cal) {
+      const trashed = name === undefined ? await this.service.trashedCalendar(uri) : null;
+      return trashed ? new CalendarNode(uri, 'deleted-calendar', trashed) : null;
+    }
     if (name === undefined) return new CalendarNode(uri, 'calendar', cal);
     const obj = await this.service.object(cal, name);
     return obj ? this.objectNode(cal, obj) : null;
   }
 
   async children(c: CalendarNode): Promise<CalendarNode[]> {
-    if (c.kind === 'home') return (await this.service.list()).map((cal) => new CalendarNode(cal.uri, 'calendar', cal));
+    if (c.kind === 'home') {
+      const live = (await this.service.list()).map((cal) => new CalendarNode(cal.uri, 'calendar', cal));
+      return [...live, trashbinNode(), ...(this.scheduler ? schedulingBoxes() : []), ...await deletedCalendarNodes(this.service)];
+    }
     if (c.kind === 'calendar') return (await this.service.objects(c.calendar!)).map((o) => this.objectNode(c.calendar!, o));
-    return [];
+    if (c.kind === 'inbox' || c.kind === 'outbox') return schedulingChildren(this, c);
+    return trashChildren(this.service, c);
   }
 
   async deadProperties(): Promise<Map<string, Map<string, string>>> { return new Map(); }
@@ -191,11 +202,13 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
     return new Response(resource.object.data).body!;
   }
 
-  async write(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteOptions): Promise<{ resource: CalendarNode; created: boolean }> {
+  async write(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteOptions): Promise<{ resource: CalendarNode; created: boolean; transformed?: boolean }> {
     const [uri, name, ...rest] = path.split('/');
     if (name === undefined || rest.length > 0) throw new DavError(403, 'Only calendar objects can be stored, inside a calendar');
+    if (isSchedulingPath(path)) throw new DavError(403, 'The scheduling inbox and outbox take no PUT: the server delivers to them');
     const cal = await this.service.get(uri);
     if (!cal) throw new DavError(409, 'The calendar does not exist');
+    if (isReadOnly(cal)) throw new DavError(403, 'This calendar is read-only', { condition: clark(NS.DAV, 'need-privileges') });
     checkContentType(opts.contentType);
     if (opts.length !== null && opts.length > MAX_OBJECT_BYTES) {
       throw new DavError(403, `The object is larger than ${MAX_OBJECT_BYTES} bytes`, { condition: CALDAV('max-resource-size') });
@@ -205,8 +218,12 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
     if (!parsed.ok) throw new DavError(PRECONDITION_STATUS[parsed.precondition] ?? 400, parsed.message, { condition: CALDAV(parsed.precondition) });
     const existing = await this.service.object(cal, name);
     try {
-      const { row, created } = await this.service.put(cal, name, text, parsed.info, existing, opts.expectEtag);
-      return { resource: this.objectNode(cal, row), created };
+      // Implicit scheduling (RFC 6638 §3.2): the organizer's copy may gain SCHEDULE-STATUS / room PARTSTATs.
+      const scheduling = this.scheduler ? await this.scheduler.beforePut(existing, text) : null;
+      const stored = scheduling?.text ?? text;
+      const { row, created } = await this.service.put(cal, name, stored, parsed.info, existing, opts.expectEtag);
+      if (scheduling) await this.scheduler!.runAfter(scheduling.after);
+      return { resource: this.objectNode(cal, row), created, transformed: stored !== text };
     } catch (e) {
       throw toDav(e, `${this.homeHref}${encodeURIComponent(cal.uri)}/`);
     }
@@ -218,6 +235,8 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
 
   async createExtendedCollection(path: string, spec: CollectionSpec): Promise<CalendarNode> {
     if (path.includes('/')) throw new DavError(403, 'Calendars can only be created in the calendar home', { condition: 'valid-resourcetype' });
+    if (RESERVED.has(path) || /-deleted-\d+$/.test(path)) throw new DavError(403, 'This name is reserved', { condition: 'valid-resourcetype' });
+    if (isSubscriptionSpec(spec)) return createSubscription(this, path, spec);
     const types = new Set(spec.resourceTypes);
     if (!types.has(CALDAV('calendar')) || ![...types].every((t) => t === CALDAV('calendar') || t === clark(NS.DAV, 'collection'))) {
       throw new DavError(403, 'Only calendar collections can be created here', { condition: 'valid-resourcetype' });
@@ -240,14 +259,23 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
 
   async delete(resource: CalendarNode): Promise<void> {
     try {
-      if (resource.kind === 'calendar') await this.service.remove(resource.calendar!);
-      else if (resource.kind === 'object') await this.service.deleteObject(resource.calendar!, resource.object!);
-      else throw new DavError(403, 'The calendar home cannot be deleted');
+      if (resource.kind === 'calendar') {
+        if (resource.calendar!.uri === BIRTHDAY_URI) throw new DavError(403, 'The birthday calendar is generated from contacts');
+        await this.service.remove(resource.calendar!);
+      } else if (resource.kind === 'object') {
+        if (isReadOnly(resource.calendar!)) throw new DavError(403, 'This calendar is read-only', { condition: clark(NS.DAV, 'need-privileges') });
+        await this.service.deleteObject(resource.calendar!, resource.object!);
+        if (this.scheduler) await this.scheduler.runAfter(() => this.scheduler!.afterDelete(resource.object!));
+      } else if (resource.kind === 'inbox' || resource.kind === 'outbox' || resource.kind === 'inbox-message') {
+        await deleteScheduling(this, resource);
+      } else if (resource.kind === 'home') throw new DavError(403, 'The calendar home cannot be deleted');
+      else await purgeFromTrash(this.service, resource);
     } catch (e) {
       throw toDav(e, this.homeHref);
     }
   }
 
   async copy(): Promise<never> { throw new DavError(403, 'COPY is not supported for calendars'); }
-  async move(): Promise<never> { throw new DavError(403, 'MOVE is not supported for calendars'); }
+  /** MOVE restores from the trash bin (into trashbin/restore/, as Nextcloud's clients do); nothing else moves. */
+  async move(source: CalendarNode, dest: string): Promise<CalendarNode> { return restoreFromTrash(this.service, source, dest); }
 }

@@ -5,9 +5,12 @@ import { clark, NS } from '../dav/namespaces';
 import { elements, escapeXml, textOf, type XmlElement } from '../dav/xml';
 import { userPrincipalHref } from '../principals/hrefs';
 import type { CalendarComponent } from './ical/index';
-import { syncTokenOf, type CalendarNode, type CalendarsDavBackend } from './dav-backend';
+import { isReadOnly, syncTokenOf, type CalendarNode, type CalendarsDavBackend } from './dav-backend';
 import { ALL_COMPONENTS, MAX_OBJECT_BYTES, type CalendarFields } from './service';
 import { publishingProperties } from './publishing';
+import { subscriptionProperties } from './subscriptions';
+import { TRASH_RESOURCETYPES, trashProperties } from './trash';
+import { SCHEDULING_RESOURCETYPES, schedulingProperties } from './scheduling/dav';
 
 const CAL = (l: string) => clark(NS.CALDAV, l);
 const DISPLAYNAME = clark(NS.DAV, 'displayname');
@@ -72,6 +75,9 @@ export function parseCalendarField(name: string, el: XmlElement | null, atCreati
 const PRIVILEGES = ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind', 'read-acl', 'read-current-user-privilege-set', 'all']
   .map((p) => `<d:privilege><d:${p}/></d:privilege>`).join('');
 
+const READ_ONLY_PRIVILEGES = ['read', 'read-acl', 'read-current-user-privilege-set', 'write-properties']
+  .map((p) => `<d:privilege><d:${p}/></d:privilege>`).join('');
+
 /** Calendar properties (RFC 4791 §5.2, RFC 6578 §3, Apple and calendarserver extensions). */
 export function calendarProperties(b: CalendarsDavBackend): PropertyDef<CalendarNode>[] {
   const onCalendar = (get: (n: CalendarNode) => string | undefined) => (n: CalendarNode) => (n.kind === 'calendar' ? get(n) : undefined);
@@ -90,7 +96,7 @@ export function calendarProperties(b: CalendarsDavBackend): PropertyDef<Calendar
   return [
     {
       name: clark(NS.DAV, 'resourcetype'), inAllprop: true,
-      get: (n) => (n.kind === 'calendar' ? '<d:collection/><cal:calendar/>' : n.kind === 'home' ? '<d:collection/>' : ''),
+      get: (n) => (n.kind === 'calendar' ? '<d:collection/><cal:calendar/>' : n.kind === 'home' ? '<d:collection/>' : TRASH_RESOURCETYPES[n.kind] ?? SCHEDULING_RESOURCETYPES[n.kind] ?? ''),
     },
     writable(DISPLAYNAME, (n) => escapeXml(n.calendar!.displayname ?? n.calendar!.uri)),
     writable(COLOR, (n) => (n.calendar!.color ? escapeXml(n.calendar!.color) : undefined)),
@@ -109,8 +115,12 @@ export function calendarProperties(b: CalendarsDavBackend): PropertyDef<Calendar
     { name: CAL('calendar-data'), get: (n) => (n.object ? escapeXml(n.object.data) : undefined) },
     { name: clark(NS.DAV, 'owner'), get: () => `<d:href>${escapeXml(userPrincipalHref(b.owner))}</d:href>` },
     { name: clark(NS.DAV, 'current-user-principal'), get: () => `<d:href>${escapeXml(userPrincipalHref(b.owner))}</d:href>` },
-    { name: clark(NS.DAV, 'current-user-privilege-set'), get: () => PRIVILEGES },
+    // Subscriptions and the birthday calendar are read-only (their objects are generated).
+    { name: clark(NS.DAV, 'current-user-privilege-set'), get: (n) => (n.calendar && isReadOnly(n.calendar) ? READ_ONLY_PRIVILEGES : PRIVILEGES) },
     supportedReportSet(() => b.reports),
     ...publishingProperties(),
+    ...schedulingProperties(b),
+    ...subscriptionProperties(b),
+    ...trashProperties(b.service.env),
   ];
 }

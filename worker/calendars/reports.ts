@@ -6,6 +6,8 @@ import { child, escapeXml, type XmlElement } from '../dav/xml';
 import { busyPeriods, expandCalendarObject, freeBusyCalendar, limitRecurrenceSet, matchesCalendarFilter } from './ical/index';
 import type { CalendarNode, CalendarsDavBackend } from './dav-backend';
 import { indexablePart, parseCalendarFilter, parseTimeRange } from './filters';
+import { eventCandidates, indexLazily, isPlainEventTimeRange } from './instances';
+import { CalendarService } from './service';
 
 const CAL = (l: string) => clark(NS.CALDAV, l);
 
@@ -64,8 +66,21 @@ export function calendarReports(b: CalendarsDavBackend): ReportDef<CalendarNode>
         else {
           // The index narrows by component and time range; the filter then decides exactly.
           const { component, range } = indexablePart(filter);
-          const rows = await b.service.candidates(target.calendar!, component, range);
-          candidates = rows.map((o) => b.objectNode(target.calendar!, o));
+          const cal = target.calendar!;
+          // A service that filters or rewrites its rows (the public view overrides candidates()) keeps the candidates() path.
+          const rawRows = b.service.candidates === CalendarService.prototype.candidates;
+          if (component === 'VEVENT' && (range.start !== null || range.end !== null) && rawRows) {
+            // Events by the occurrence index (instances.ts): exact for a plain time-range, a prefilter otherwise.
+            const withData = !isPlainEventTimeRange(filter) || props.length === 0 || props.some((p) => p.ns === NS.CALDAV && p.local === 'calendar-data');
+            const { indexed, evaluate } = await eventCandidates(b.service.env, cal, range, { withData });
+            const exact = isPlainEventTimeRange(filter) ? indexed : indexed.filter((o) => matchesCalendarFilter(o.data, filter));
+            const rows = [...exact, ...evaluate.filter((o) => matchesCalendarFilter(o.data, filter))];
+            // Indexing what had to be evaluated, and events never indexed, after the answer (a lagging index only costs time).
+            r.ctx.waitUntil(indexLazily(b.service.env, cal, evaluate, range, b.service.now).catch((e) => console.warn('calendar index:', e)));
+            return multistatusOf(r, await propResponses(r, rows.map((o) => b.objectNode(cal, o)), props, overrides));
+          }
+          const rows = await b.service.candidates(cal, component, range);
+          candidates = rows.map((o) => b.objectNode(cal, o));
         }
         const matches = candidates.filter((n) => matchesCalendarFilter(n.object!.data, filter));
         return multistatusOf(r, await propResponses(r, matches, props, overrides));

@@ -9,6 +9,8 @@ import { calendarHomeHref } from '../principals/hrefs';
 import { CalendarsDavBackend, type CalendarNode } from './dav-backend';
 import { CalendarService } from './service';
 import { exportCalendar, isExportRequest } from './export';
+import { Scheduler } from './scheduling/scheduler';
+import { calendarResourcesRoutes } from './scheduling/resources';
 
 /** Serves `/remote.php/dav/calendars/{user}/…`; only the owner reaches a calendar home (sharing will add rows, not exceptions). */
 function serveCalendars(c: Context<AppEnv>): Promise<Response> {
@@ -22,7 +24,7 @@ function serveCalendars(c: Context<AppEnv>): Promise<Response> {
   const service = new CalendarService(c.env, user.id, now);
   if (isExportRequest(c.req.raw, path)) return serveExport(service, path, now, c.req.method === 'HEAD');
   const mount: DavMount<CalendarNode> = {
-    backend: new CalendarsDavBackend(service, user.id, home),
+    backend: new CalendarsDavBackend(service, user.id, home, new Scheduler(c.env, user.id, now)),
     prefixes: [['remote.php', 'dav', 'calendars', user.id]],
     ctx: { principal: user.id, baseHref: home.slice(0, -1), request: c.req.raw, now, waitUntil: (p) => c.executionCtx.waitUntil(p) },
   };
@@ -44,5 +46,6 @@ export function calendarsRoutes(): Hono<AppEnv> {
     app.use(route, auth);
     app.all(route, serveCalendars);
   }
+  app.route('/', calendarResourcesRoutes()); // rooms and resources (scheduling), admin only
   return app;
 }

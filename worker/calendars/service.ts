@@ -5,6 +5,7 @@ import { AlreadyExists, NotFound, PreconditionFailed } from '../errors';
 import { runStatements, type Statement } from '../files/batch';
 import { guard } from '../files/tree';
 import type { CalendarComponent, CalendarObjectInfo } from './ical/index';
+import { indexStatements } from './instances';
 
 export type CalendarRow = typeof calendars.$inferSelect;
 export type ObjectRow = typeof calendarObjects.$inferSelect;
@@ -13,6 +14,8 @@ export type ObjectRow = typeof calendarObjects.$inferSelect;
 export const MAX_OBJECT_BYTES = 1024 * 1024;
 export const ALL_COMPONENTS: CalendarComponent[] = ['VEVENT', 'VTODO', 'VJOURNAL'];
 const DEFAULT_URI = 'personal';
+/** The generated, read-only birthday calendar (worker/calendars/birthdays.ts); Nextcloud's name for it. */
+export const BIRTHDAY_URI = 'contact_birthdays';
 
 /** Change-log operations (as SabreDAV numbers them). */
 const ADDED = 1, MODIFIED = 2, DELETED = 3;
@@ -43,7 +46,7 @@ async function md5(text: string): Promise<string> {
 /** The calendars and calendar objects of one owner. The only code that writes the calendar tables. */
 export class CalendarService {
   private readonly db;
-  constructor(private readonly env: Env, readonly owner: string, private readonly now: number) {
+  constructor(readonly env: Env, readonly owner: string, readonly now: number) {
     this.db = drizzle(env.DB);
   }
 
@@ -51,7 +54,8 @@ export class CalendarService {
   async list(): Promise<CalendarRow[]> {
     const rows = await this.db.select().from(calendars)
       .where(and(eq(calendars.owner, this.owner), isNull(calendars.deletedAt))).orderBy(asc(calendars.order), asc(calendars.id));
-    if (rows.length > 0) return rows;
+    // The birthday calendar is generated, not chosen: a user with only that one still gets "Personal".
+    if (rows.some((r) => r.uri !== BIRTHDAY_URI)) return rows;
     await this.ensureDefault();
     return this.db.select().from(calendars).where(and(eq(calendars.owner, this.owner), isNull(calendars.deletedAt)));
   }
@@ -67,8 +71,8 @@ export class CalendarService {
   private async ensureDefault(): Promise<void> {
     await this.env.DB.prepare(
       `INSERT OR IGNORE INTO calendars (owner, uri, displayname, color, calendar_order, components, synctoken, created_at)
-       SELECT ?, ?, 'Personal', '#0082c9', 0, ?, 0, ? WHERE NOT EXISTS (SELECT 1 FROM calendars WHERE owner = ? AND deleted_at IS NULL)`,
-    ).bind(this.owner, DEFAULT_URI, ALL_COMPONENTS.join(','), this.now, this.owner).run();
+       SELECT ?, ?, 'Personal', '#0082c9', 0, ?, 0, ? WHERE NOT EXISTS (SELECT 1 FROM calendars WHERE owner = ? AND deleted_at IS NULL AND uri <> ?)`,
+    ).bind(this.owner, DEFAULT_URI, ALL_COMPONENTS.join(','), this.now, this.owner, BIRTHDAY_URI).run();
   }
 
   async create(uri: string, fields: CalendarFields): Promise<CalendarRow> {
@@ -111,9 +115,19 @@ export class CalendarService {
   }
   // --- end publishing ---
 
-  /** Deletes a calendar with its objects and change log (the calendar trash bin comes later). */
+  /**
+   * DELETE of a calendar: an ordinary calendar moves to the trash bin (deleted_at, and its URI gets
+   * a `-deleted-{ms}` suffix so the name is free for a new calendar: the (owner, uri) index covers
+   * trashed rows too); its objects stay as they are and come back with it. Subscriptions and the
+   * birthday calendar are caches of data held elsewhere, so they go for good.
+   */
   async remove(cal: CalendarRow): Promise<void> {
-    await this.db.delete(calendars).where(eq(calendars.id, cal.id));
+    if (cal.source !== null || cal.uri === BIRTHDAY_URI) {
+      await this.db.delete(calendars).where(eq(calendars.id, cal.id));
+      return;
+    }
+    await this.db.update(calendars).set({ deletedAt: this.now, uri: `${cal.uri}-deleted-${this.now}` })
+      .where(and(eq(calendars.id, cal.id), isNull(calendars.deletedAt)));
   }
 
   async objects(cal: CalendarRow): Promise<ObjectRow[]> {
@@ -181,6 +195,8 @@ export class CalendarService {
       statements.push(this.db.insert(calendarObjects).values({ calendarId: cal.id, uri, createdAt: this.now, ...fields }));
     }
     statements.push(...this.logChange(cal, uri, existing ? MODIFIED : ADDED));
+    // The occurrence index (instances.ts) changes with the text, in the same batch.
+    statements.push(...indexStatements(cal.id, uri, text, this.now));
     try {
       await runStatements(this.env.DB, statements);
     } catch (e) {
@@ -195,13 +211,140 @@ export class CalendarService {
     try {
       await runStatements(this.env.DB, [
         guard('etagMatches', sql`EXISTS (SELECT 1 FROM ${calendarObjects} WHERE id = ${obj.id} AND etag = ${obj.etag} AND deleted_at IS NULL)`),
-        this.db.delete(calendarObjects).where(eq(calendarObjects.id, obj.id)),
+        // An object of an ordinary calendar goes to the trash bin; generated ones (subscription, birthdays) for good.
+        cal.source !== null || cal.uri === BIRTHDAY_URI
+          ? this.db.delete(calendarObjects).where(eq(calendarObjects.id, obj.id))
+          : this.db.update(calendarObjects).set({ deletedAt: this.now }).where(eq(calendarObjects.id, obj.id)),
         ...this.logChange(cal, obj.uri, DELETED),
       ]);
     } catch (e) {
       throw await this.translate(e, cal, obj.uid);
     }
   }
+
+  // --- calendar trash bin (worker/calendars/trash.ts) ---
+  /** Calendars of this owner in the trash bin, newest first. */
+  async trashedCalendars(): Promise<CalendarRow[]> {
+    return this.db.select().from(calendars).where(and(eq(calendars.owner, this.owner), sql`${calendars.deletedAt} IS NOT NULL`))
+      .orderBy(sql`${calendars.deletedAt} DESC`);
+  }
+
+  async trashedCalendar(uri: string): Promise<CalendarRow | null> {
+    return (await this.db.select().from(calendars)
+      .where(and(eq(calendars.owner, this.owner), eq(calendars.uri, uri), sql`${calendars.deletedAt} IS NOT NULL`)).get()) ?? null;
+  }
+
+  /** Objects deleted one by one from live calendars (those of a trashed calendar come back with it). */
+  async trashedObjects(): Promise<{ object: ObjectRow; calendar: CalendarRow }[]> {
+    const rows = await this.db.select().from(calendarObjects).innerJoin(calendars, eq(calendars.id, calendarObjects.calendarId))
+      .where(and(eq(calendars.owner, this.owner), isNull(calendars.deletedAt), sql`${calendarObjects.deletedAt} IS NOT NULL`))
+      .orderBy(asc(calendarObjects.id));
+    return rows.map((r) => ({ object: r.calendar_objects, calendar: r.calendars }));
+  }
+
+  async trashedObject(id: number): Promise<{ object: ObjectRow; calendar: CalendarRow } | null> {
+    return (await this.trashedObjectRows(id))[0] ?? null;
+  }
+
+  private async trashedObjectRows(id: number) {
+    const rows = await this.db.select().from(calendarObjects).innerJoin(calendars, eq(calendars.id, calendarObjects.calendarId))
+      .where(and(eq(calendarObjects.id, id), eq(calendars.owner, this.owner), isNull(calendars.deletedAt), sql`${calendarObjects.deletedAt} IS NOT NULL`));
+    return rows.map((r) => ({ object: r.calendar_objects, calendar: r.calendars }));
+  }
+
+  /** Brings a calendar back under its old URI; 409 (AlreadyExists) when that name is taken meanwhile. */
+  async restoreCalendar(cal: CalendarRow): Promise<CalendarRow> {
+    const uri = cal.uri.replace(/-deleted-\d+$/, '');
+    try {
+      const [row] = await this.db.update(calendars).set({ deletedAt: null, uri })
+        .where(and(eq(calendars.id, cal.id), sql`${calendars.deletedAt} IS NOT NULL`)).returning();
+      if (!row) throw new NotFound('The calendar is no longer in the trash bin');
+      return row;
+    } catch (e) {
+      if (String((e as Error).message).includes('UNIQUE')) throw new AlreadyExists(`A calendar named ${uri} exists`);
+      throw e;
+    }
+  }
+
+  /**
+   * Brings an object back (sync-collection then reports it as new). The partial unique indexes
+   * refuse it when a live object took its URI or UID meanwhile: AlreadyExists, nothing changed.
+   */
+  async restoreObject(cal: CalendarRow, obj: ObjectRow): Promise<void> {
+    try {
+      await runStatements(this.env.DB, [
+        guard('sourceUnchanged', sql`EXISTS (SELECT 1 FROM ${calendarObjects} WHERE id = ${obj.id} AND deleted_at IS NOT NULL)`),
+        this.db.update(calendarObjects).set({ deletedAt: null, lastModified: this.now }).where(eq(calendarObjects.id, obj.id)),
+        ...this.logChange(cal, obj.uri, ADDED),
+      ]);
+    } catch (e) {
+      const msg = String((e as Error)?.message ?? e);
+      if (msg.includes('batch_guards.source_unchanged')) throw new NotFound('The object is no longer in the trash bin');
+      if (msg.includes('UNIQUE')) throw new AlreadyExists('A live object has the same name or UID');
+      throw e;
+    }
+  }
+
+  /** Deletes a trashed calendar (objects and change log cascade) or a trashed object for good. */
+  async purgeCalendar(cal: CalendarRow): Promise<void> {
+    await this.db.delete(calendars).where(and(eq(calendars.id, cal.id), sql`${calendars.deletedAt} IS NOT NULL`));
+  }
+
+  async purgeObject(obj: ObjectRow): Promise<void> {
+    await this.db.delete(calendarObjects).where(and(eq(calendarObjects.id, obj.id), sql`${calendarObjects.deletedAt} IS NOT NULL`));
+  }
+  // --- end calendar trash bin ---
+
+  // --- subscriptions and birthdays (worker/calendars/subscriptions.ts, birthdays.ts) ---
+  /** Makes a new calendar a subscription to `source` (a checked http(s) URL). */
+  async setSource(cal: CalendarRow, source: string): Promise<CalendarRow> {
+    const [row] = await this.db.update(calendars).set({ source }).where(eq(calendars.id, cal.id)).returning();
+    return row;
+  }
+
+  /**
+   * Replaces the objects of a generated calendar with `next` (by URI) in one batch: unchanged ones
+   * stay, changed ones are rewritten, missing ones deleted, each with its change-log entry, so
+   * sync-collection sees exactly what changed and a failure changes nothing.
+   */
+  async replaceObjects(cal: CalendarRow, next: { uri: string; text: string; info: CalendarObjectInfo }[], refreshedAt: number | null): Promise<{ added: number; modified: number; deleted: number }> {
+    const current = new Map((await this.objects(cal)).map((o) => [o.uri, o]));
+    const statements: Statement[] = [];
+    const counts = { added: 0, modified: 0, deleted: 0 };
+    const seen = new Set<string>();
+    for (const item of next) {
+      if (seen.has(item.uri)) continue;
+      seen.add(item.uri);
+      const etag = await md5(item.text);
+      const old = current.get(item.uri);
+      if (old?.etag === etag) continue;
+      const fields = {
+        etag, size: new TextEncoder().encode(item.text).byteLength, uid: item.info.uid, component: item.info.component,
+        firstStart: item.info.firstStart, lastEnd: item.info.lastEnd, data: item.text, lastModified: this.now,
+      };
+      if (old) {
+        statements.push(this.db.update(calendarObjects).set(fields).where(eq(calendarObjects.id, old.id)), ...this.logChange(cal, item.uri, MODIFIED));
+        counts.modified++;
+      } else {
+        statements.push(this.db.insert(calendarObjects).values({ calendarId: cal.id, uri: item.uri, createdAt: this.now, ...fields }), ...this.logChange(cal, item.uri, ADDED));
+        counts.added++;
+      }
+    }
+    for (const [uri, old] of current) {
+      if (seen.has(uri)) continue;
+      statements.push(this.db.delete(calendarObjects).where(eq(calendarObjects.id, old.id)), ...this.logChange(cal, uri, DELETED));
+      counts.deleted++;
+    }
+    if (refreshedAt !== null) statements.push(this.db.update(calendars).set({ refreshedAt }).where(eq(calendars.id, cal.id)));
+    if (statements.length > 0) await runStatements(this.env.DB, statements);
+    return counts;
+  }
+
+  /** Deletes a generated object for good (a birthday whose card is gone), with its change-log entry. */
+  async dropObject(cal: CalendarRow, obj: ObjectRow): Promise<void> {
+    await runStatements(this.env.DB, [this.db.delete(calendarObjects).where(eq(calendarObjects.id, obj.id)), ...this.logChange(cal, obj.uri, DELETED)]);
+  }
+  // --- end subscriptions and birthdays ---
 
   private async translate(e: unknown, cal: CalendarRow, uid: string): Promise<unknown> {
     const msg = String((e as Error)?.message ?? e);

@@ -9,6 +9,7 @@ import { addressbookProperties, parseAddressbookField } from './dav-properties';
 import { addressbookReports } from './reports';
 import { MAX_CARD_BYTES, UidConflict, type AddressbookFields, type AddressbookRow, type CardRow, type ContactsService } from './service';
 import { parseCard } from './vcard/index';
+import { readUpTo } from '../http/bounded-body';
 
 const CARD = (local: string) => clark(NS.CARDDAV, local);
 const encoder = new TextEncoder();
@@ -72,25 +73,10 @@ function toDav(e: unknown, collectionHref: string): unknown {
 
 /** Reads a request body up to `limit` bytes; more is CARDDAV:max-resource-size (never buffered past it). */
 async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
-  if (!body) return '';
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new DavError(403, `The card is larger than ${limit} bytes`, { condition: CARD('max-resource-size') });
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) { all.set(c, offset); offset += c.byteLength; }
+  const bytes = await readUpTo(body, limit);
+  if (!bytes) throw new DavError(403, `The card is larger than ${limit} bytes`, { condition: CARD('max-resource-size') });
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new DavError(400, 'The body is not valid UTF-8', { condition: CARD('valid-address-data') });
   }

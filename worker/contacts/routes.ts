@@ -11,6 +11,7 @@ import { addressbookHomeHref } from '../principals/hrefs';
 import { parseAddressDataRequest, versionFromAccept, WHOLE_CARD, type AddressDataRequest } from './address-data';
 import { ContactsDavBackend, type ContactsNode } from './dav-backend';
 import { ContactsService } from './service';
+import { readUpTo } from '../http/bounded-body';
 
 /** PROPFIND bodies are small; a larger one is left to the DAV core, which refuses it. */
 const MAX_PEEK = 64 * 1024;
@@ -36,23 +37,8 @@ async function propfindAddressData(req: Request): Promise<AddressDataRequest> {
 
 /** The body as text when it is at most MAX_PEEK bytes (a chunked body has no Content-Length to check first). */
 async function peekText(req: Request): Promise<string | null> {
-  const reader = req.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_PEEK) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) { all.set(c, offset); offset += c.byteLength; }
-  return new TextDecoder().decode(all);
+  const bytes = await readUpTo(req.body, MAX_PEEK);
+  return bytes && new TextDecoder().decode(bytes);
 }
 
 /** Serves `/remote.php/dav/addressbooks/users/{user}/…`; only the owner reaches an address-book home. */

@@ -5,6 +5,7 @@ import { AlreadyExists, NotFound, PreconditionFailed } from '../errors';
 import { runStatements, type Statement } from '../files/batch';
 import { guard } from '../files/tree';
 import type { CardInfo } from './vcard/index';
+import { dropBookBirthdays, syncBirthday } from '../calendars/birthdays';
 
 export type AddressbookRow = typeof addressbooks.$inferSelect;
 export type CardRow = typeof cards.$inferSelect;
@@ -97,6 +98,7 @@ export class ContactsService {
   /** Deletes an address book; its cards and change log go with it (foreign keys cascade). */
   async remove(book: AddressbookRow): Promise<void> {
     await this.db.delete(addressbooks).where(eq(addressbooks.id, book.id));
+    await this.birthdays(() => dropBookBirthdays(this.env, this.owner, this.now, book.uri));
   }
 
   async cards(book: AddressbookRow): Promise<CardRow[]> {
@@ -158,6 +160,7 @@ export class ContactsService {
     }
     const row = await this.card(book, uri);
     if (!row) throw new NotFound('The card was deleted meanwhile');
+    await this.birthdays(() => syncBirthday(this.env, this.owner, this.now, book.uri, uri, row));
     return { row, created: !existing };
   }
 
@@ -170,6 +173,20 @@ export class ContactsService {
       ]);
     } catch (e) {
       throw await this.translate(e, book, card.uid);
+    }
+    await this.birthdays(() => syncBirthday(this.env, this.owner, this.now, book.uri, card.uri, null));
+  }
+
+  /**
+   * The birthday calendar follows the cards in the same request (worker/calendars/birthdays.ts).
+   * The card is stored already: a failure here is logged, not the client's error; the next write
+   * of the card brings the event in line.
+   */
+  private async birthdays(sync: () => Promise<void>): Promise<void> {
+    try {
+      await sync();
+    } catch (e) {
+      console.error('birthday calendar update failed:', (e as Error).message);
     }
   }
 

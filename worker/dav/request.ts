@@ -4,6 +4,7 @@ import { DavError } from './errors';
 import { lockCovers, assertLockTokens, type LockedTarget } from './locks';
 import { decodeRelativePath } from './paths';
 import { XmlParseError, parseXml, type XmlElement } from './xml';
+import { readUpTo } from '../http/bounded-body';
 
 /** Largest XML request body we read (PROPFIND, PROPPATCH, LOCK bodies are small). */
 const MAX_XML_BODY = 1024 * 1024;
@@ -148,25 +149,10 @@ function safeDecode(s: string): string {
 }
 
 async function readLimited(req: Request, limit: number): Promise<string> {
-  if (!req.body) return '';
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new DavError(413, 'Request body too large');
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) { all.set(c, offset); offset += c.byteLength; }
+  const bytes = await readUpTo(req.body, limit);
+  if (!bytes) throw new DavError(413, 'Request body too large');
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(all);
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     throw new DavError(400, 'Request body is not valid UTF-8');
   }

@@ -5,6 +5,8 @@ import { collectOrphanBlobs } from '../files/orphans';
 import { expireTrash } from '../files/trash/jobs';
 import { expireUploads } from '../files/uploads/jobs';
 import { expireVersions } from '../files/versions/jobs';
+import { refreshSubscriptions } from '../calendars/subscriptions';
+import { purgeCalendarTrash } from '../calendars/trash';
 
 /**
  * The scheduled() dispatcher. Every job lives with its domain and is listed here; jobs take their
@@ -12,7 +14,8 @@ import { expireVersions } from '../files/versions/jobs';
  */
 export type Job = (env: Env, now: Date) => Promise<void>;
 
-const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures, purgeExpiredLoginFlows, expireUploads, expireTrash, expireVersions, collectOrphanBlobs];
+const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures, purgeExpiredLoginFlows, expireUploads, expireTrash, expireVersions, collectOrphanBlobs,
+  refreshSubscriptions, purgeCalendarTrash];
 
 /** Runs every job; one failing job does not stop the others. */
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {

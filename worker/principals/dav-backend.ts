@@ -4,9 +4,14 @@ import type { DavBackend, DavResource, LockStore, PropertyDef } from '../dav/bac
 import { DavError } from '../dav/errors';
 import { principalReports } from './search';
 import { principalProperties } from './dav-properties';
+import { getResource, RESOURCE_COLLECTIONS, type ResourceKind, type ResourceRow } from './resources';
+
+const RESOURCE_KINDS = new Map(Object.entries(RESOURCE_COLLECTIONS).map(([kind, dir]) => [dir, kind as ResourceKind]));
 
 /** The DAV root, the principal collections, or one principal (a user or a group). */
-export type PrincipalKind = 'root' | 'principals' | 'users' | 'groups' | 'user' | 'group';
+export type PrincipalKind = 'root' | 'principals' | 'users' | 'groups' | 'user' | 'group'
+  /** calendar-rooms/ or calendar-resources/, and one room or resource in them (scheduling). */
+  | 'resources' | 'resource';
 
 /** A node of `/remote.php/dav/` down to `/remote.php/dav/principals/{users,groups}/{id}/`. */
 export class PrincipalNode implements DavResource {
@@ -16,6 +21,7 @@ export class PrincipalNode implements DavResource {
     /** The user (kind 'user') or the group's id and name (kind 'group'). */
     readonly user: UserRecord | null = null,
     readonly group: { id: string; displayName: string } | null = null,
+    readonly resource: ResourceRow | null = null,
   ) {}
   get isCollection() { return true; }
   get etag() { return `principal-${this.path}`; }
@@ -57,8 +63,13 @@ export class PrincipalsDavBackend implements DavBackend<PrincipalNode> {
     if (segs.length === 0) return new PrincipalNode('', 'root');
     if (segs[0] !== 'principals') return null;
     if (segs.length === 1) return new PrincipalNode(path, 'principals');
-    if (segs.length === 2) return segs[1] === 'users' ? new PrincipalNode(path, 'users') : segs[1] === 'groups' ? new PrincipalNode(path, 'groups') : null;
+    const resourceKind = RESOURCE_KINDS.get(segs[1]);
+    if (segs.length === 2) return segs[1] === 'users' ? new PrincipalNode(path, 'users') : segs[1] === 'groups' ? new PrincipalNode(path, 'groups') : resourceKind ? new PrincipalNode(path, 'resources') : null;
     if (segs.length !== 3) return null;
+    if (resourceKind) {
+      const resource = await getResource(this.env, resourceKind, segs[2]);
+      return resource ? new PrincipalNode(path, 'resource', null, null, resource) : null;
+    }
     if (segs[1] === 'users') {
       const user = await getUser(this.env, segs[2]);
       return user ? new PrincipalNode(path, 'user', user) : null;

@@ -24,3 +24,4 @@ export { expandCalendarObject, limitRecurrenceSet } from './expand';
 export { busyPeriods, freeBusyCalendar } from './freebusy';
 export { alarmInstances, type AlarmInstance } from './alarms';
 export { textMatches } from './text-match';
+export { eventInstanceIndex, type EventInstanceIndex, type IndexedInstance } from './occurrence-index';
