@@ -1,18 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { davUnauthorized, requireUser } from '../../accounts/auth';
 import { DavError } from '../../dav/errors';
-import { decodeRelativePath } from '../../dav/paths';
-import type { DavMount } from '../../dav/request';
 import { serveDav } from '../../dav/server';
 import type { AppEnv } from '../../http/env';
+import { ownTreeMount, ownTreePath } from '../own-tree';
 import { FilesService } from '../service';
 import { bulkUpload } from './bulk';
 import { FUTURE_FILE, UploadsDavBackend, type UploadNode } from './dav-backend';
 import { finishUpload } from './finish';
 import { UploadStore } from './store';
-
-/** Segments of `/remote.php/dav/uploads/{user}` before the path inside the uploads tree. */
-const PREFIX_SEGMENTS = 4;
 
 /**
  * Serves `/remote.php/dav/uploads/{user}/…` to its owner only: anyone else gets 403 before
@@ -20,15 +16,7 @@ const PREFIX_SEGMENTS = 4;
  */
 function serveUploads(c: Context<AppEnv>): Promise<Response> {
   const user = c.get('user');
-  const rawSegments = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
-  let urlUser: string;
-  try {
-    urlUser = decodeURIComponent(rawSegments[3]).normalize('NFC');
-  } catch {
-    throw new DavError(400, 'Malformed user in path');
-  }
-  if (urlUser !== user.id) throw new DavError(403, 'You may only access your own uploads');
-  const path = decodeRelativePath(rawSegments.slice(PREFIX_SEGMENTS).join('/'));
+  const path = ownTreePath(c, 'You may only access your own uploads');
   const method = c.req.method.toUpperCase();
   const [id, name, ...rest] = path.split('/');
   if (method === 'MOVE' && name === FUTURE_FILE && rest.length === 0) return finishUpload(c, id);
@@ -36,18 +24,7 @@ function serveUploads(c: Context<AppEnv>): Promise<Response> {
   if (method === 'LOCK' || method === 'UNLOCK') throw new DavError(405, 'Uploads cannot be locked');
   const now = Date.now();
   const backend = new UploadsDavBackend(new UploadStore(c.env, user.id), new FilesService(c.env, user.id, user.quota), c.req.raw, now);
-  const mount: DavMount<UploadNode> = {
-    backend,
-    prefixes: [['remote.php', 'dav', 'uploads', user.id]],
-    ctx: {
-      principal: user.id,
-      baseHref: `/remote.php/dav/uploads/${encodeURIComponent(user.id)}`,
-      request: c.req.raw,
-      now,
-      waitUntil: (p) => c.executionCtx.waitUntil(p),
-    },
-  };
-  return serveDav(mount, path);
+  return serveDav(ownTreeMount(c, 'uploads', backend, now), path);
 }
 
 /** Chunked upload (`/remote.php/dav/uploads/{user}/…`) and bulk upload (`POST /remote.php/dav/bulk`). */
