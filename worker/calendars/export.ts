@@ -1,4 +1,5 @@
 import type { CalendarRow, CalendarService } from './service';
+import { attachment } from '../http/attachment';
 
 // `?export` on a calendar (SabreDAV's ICSExportPlugin, as Nextcloud serves it): one VCALENDAR with
 // every object's components, VTIMEZONEs deduplicated by TZID (the first definition wins, as in
@@ -71,12 +72,6 @@ export function componentsOf(text: string, seenZones: Set<string>): string {
 /** The file name SabreDAV gives an export: the calendar's name and the day. */
 function fileName(cal: CalendarRow, now: number): string {
   return `${cal.displayname || cal.uri}-${new Date(now).toISOString().slice(0, 10)}.ics`;
-}
-
-/** Content-Disposition with an RFC 5987 UTF-8 name and an ASCII fallback. */
-function attachment(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename*=UTF-8''${encodeURIComponent(name)}; filename="${ascii}"`;
 }
 
 /** The whole calendar as one text/calendar download, streamed from D1 page by page. */

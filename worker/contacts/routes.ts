@@ -11,6 +11,8 @@ import { addressbookHomeHref } from '../principals/hrefs';
 import { parseAddressDataRequest, versionFromAccept, WHOLE_CARD, type AddressDataRequest } from './address-data';
 import { ContactsDavBackend, type ContactsNode } from './dav-backend';
 import { ContactsService } from './service';
+import { exportAddressbook } from './export';
+import { isExportRequest } from '../calendars/export';
 import { readUpTo } from '../http/bounded-body';
 
 /** PROPFIND bodies are small; a larger one is left to the DAV core, which refuses it. */
@@ -51,6 +53,7 @@ async function serveContacts(c: Context<AppEnv>): Promise<Response> {
   const now = Date.now();
   const home = addressbookHomeHref(user.id);
   const req = c.req.raw;
+  if (isExportRequest(req, path)) return serveExport(new ContactsService(c.env, user.id, now), path, now, req.method === 'HEAD');
   const getVersion = req.method === 'GET' || req.method === 'HEAD' ? versionFromAccept(req.headers.get('Accept')) : null;
   const mount: DavMount<ContactsNode> = {
     backend: new ContactsDavBackend(new ContactsService(c.env, user.id, now), user.id, home, {
@@ -60,6 +63,13 @@ async function serveContacts(c: Context<AppEnv>): Promise<Response> {
     ctx: { principal: user.id, baseHref: home.slice(0, -1), request: req, now, waitUntil: (p) => c.executionCtx.waitUntil(p) },
   };
   return serveDav(mount, path);
+}
+
+/** `?export` of one of the user's address books (Nextcloud's VCFExportPlugin). */
+async function serveExport(service: ContactsService, uri: string, now: number, head: boolean): Promise<Response> {
+  const book = await service.get(uri);
+  if (!book) throw new DavError(404, 'Address book not found');
+  return exportAddressbook(service, book, now, head);
 }
 
 /** CardDAV routes: the address-book home of each user. */

@@ -111,6 +111,13 @@ export class ContactsService {
       .where(and(eq(cards.addressbookId, book.id), eq(cards.uri, uri), isNull(cards.deletedAt))).get()) ?? null;
   }
 
+  /** A page of live cards in id order after `afterId` (for `?export`, streamed page by page). */
+  async cardsAfter(book: AddressbookRow, afterId: number, limit: number): Promise<CardRow[]> {
+    return this.db.select().from(cards)
+      .where(and(eq(cards.addressbookId, book.id), isNull(cards.deletedAt), gt(cards.id, afterId)))
+      .orderBy(asc(cards.id)).limit(limit);
+  }
+
   /** Live cards with these URIs (chunked: D1 binds at most 100 parameters). */
   async cardsByUri(book: AddressbookRow, uris: string[]): Promise<CardRow[]> {
     const out: CardRow[] = [];
