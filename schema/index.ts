@@ -7,3 +7,5 @@ export * from './contacts';
 export * from './mail';
 export * from './scheduling';
 export * from './calendar-instances';
+export * from './notifications';
+export * from './reminders';

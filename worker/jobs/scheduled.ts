@@ -7,6 +7,7 @@ import { expireUploads } from '../files/uploads/jobs';
 import { expireVersions } from '../files/versions/jobs';
 import { refreshSubscriptions } from '../calendars/subscriptions';
 import { purgeCalendarTrash } from '../calendars/trash';
+import { sendReminders } from '../calendars/reminders';
 
 /**
  * The scheduled() dispatcher. Every job lives with its domain and is listed here; jobs take their
@@ -15,7 +16,7 @@ import { purgeCalendarTrash } from '../calendars/trash';
 export type Job = (env: Env, now: Date) => Promise<void>;
 
 const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures, purgeExpiredLoginFlows, expireUploads, expireTrash, expireVersions, collectOrphanBlobs,
-  refreshSubscriptions, purgeCalendarTrash];
+  refreshSubscriptions, purgeCalendarTrash, sendReminders];
 
 /** Runs every job; one failing job does not stop the others. */
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {

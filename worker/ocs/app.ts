@@ -11,6 +11,7 @@ import { groupsOcsRoutes } from '../accounts/ocs-groups';
 import { usersOcsRoutes } from '../accounts/ocs-users';
 import { fsckOcsRoutes } from '../files/fsck-routes';
 import type { AppEnv } from '../http/env';
+import { notificationsOcsRoutes } from '../notifications/routes';
 import { CapabilityRegistry, capabilitiesRoutes } from './capabilities';
 import { configRoutes } from './config';
 import { checksumCapabilities, coreCapabilities, davCapabilities, filesCapabilities } from './core-capabilities';
@@ -35,6 +36,7 @@ export function createOcsApp(): Hono<AppEnv> {
   api.route('/', groupsOcsRoutes());
   api.route('/', appPasswordsOcsRoutes());
   api.route('/', fsckOcsRoutes());
+  api.route('/', notificationsOcsRoutes());
   api.all('*', (c) => ocsNotFound(c));
 
   const ocs = new Hono<AppEnv>();
