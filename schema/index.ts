@@ -9,3 +9,4 @@ export * from './scheduling';
 export * from './calendar-instances';
 export * from './notifications';
 export * from './reminders';
+export * from './dav-shares';
