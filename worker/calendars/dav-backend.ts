@@ -16,6 +16,8 @@ import { createSubscription, isSubscriptionSpec } from './subscriptions';
 import { deleteScheduling, isSchedulingPath, resolveScheduling, schedulingBoxes, schedulingChildren } from './scheduling/dav';
 import type { Scheduler } from './scheduling/scheduler';
 import { readUpTo } from '../http/bounded-body';
+import { calendarSharing, SHARED_MARK, type CalendarAccess } from './sharing';
+import { DavShares } from '../dav-sharing/shares';
 
 const CALDAV = (local: string) => clark(NS.CALDAV, local);
 
@@ -100,6 +102,8 @@ export function isReadOnly(cal: CalendarRow): boolean {
 /** Names in the home that are not the user's to create (trash bin, birthdays, scheduling boxes). */
 const RESERVED = new Set([TRASHBIN, BIRTHDAY_URI, 'inbox', 'outbox']);
 
+const needPrivileges = (message: string) => new DavError(403, message, { condition: clark(NS.DAV, 'need-privileges') });
+
 const PRECONDITION_STATUS: Record<string, number> = {
   'valid-calendar-data': 400, 'valid-calendar-object-resource': 403, 'supported-calendar-component': 403, 'max-resource-size': 403,
 };
@@ -119,6 +123,7 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
 
   constructor(readonly service: CalendarService, readonly owner: string, readonly homeHref: string, readonly scheduler: Scheduler | null = null) {
     this.properties = calendarProperties(this);
+    this.postHandlers = new Map([...publishingPostHandlers(this), ...calendarSharing.postHandlers(this)]);
     this.reports = [
       ...calendarReports(this),
       syncCollectionReport<CalendarNode>({
@@ -148,8 +153,36 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
     return new CalendarNode(this.objectPath(cal, o.uri), 'object', cal, o);
   }
 
-  /** POST bodies by root element (calendarserver publish/unpublish; sharing adds its own). */
-  readonly postHandlers = publishingPostHandlers(this);
+  /** Calendars shared with this user (sharing.ts), loaded once per request when first needed. */
+  private received: Promise<Map<string, { cal: CalendarRow; access: CalendarAccess }>> | null = null;
+
+  /** POST bodies by root element: calendarserver publish/unpublish and the share requests. */
+  readonly postHandlers;
+
+  /** The shared calendars of this user's home, by their URI there (`{uri}_shared_by_{owner}`). */
+  sharedWithMe(): Promise<Map<string, { cal: CalendarRow; access: CalendarAccess }>> {
+    return (this.received ??= calendarSharing.received(this.service.env, this.owner));
+  }
+
+  /** The user's access to a calendar: 'owner', or what a share grants. */
+  async accessTo(cal: CalendarRow): Promise<CalendarAccess> {
+    if (cal.owner === this.owner) return 'owner';
+    for (const shared of (await this.sharedWithMe()).values()) if (shared.cal.id === cal.id) return shared.access;
+    return 'read';
+  }
+
+  /** A calendar of the home by URI: the user's own, or one shared with them. */
+  async calendarAt(uri: string): Promise<CalendarRow | null> {
+    const own = await this.service.get(uri);
+    if (own || !uri.includes(SHARED_MARK)) return own;
+    return (await this.sharedWithMe()).get(uri)?.cal ?? null;
+  }
+
+  /** Refuses a change of objects where the user may only read (generated calendars, read-only shares). */
+  private async assertWritable(cal: CalendarRow): Promise<void> {
+    if (isReadOnly(cal)) throw needPrivileges('This calendar is read-only');
+    if (await this.accessTo(cal) === 'read') throw needPrivileges('This calendar is shared with you read-only');
+  }
 
   /** POST on a calendar: an XML body whose root element names the request (SabreDAV's method:POST plugins). */
   async post(r: DavRequest<CalendarNode>, target: CalendarNode): Promise<Response> {
@@ -169,7 +202,7 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
     if (this.scheduler && isSchedulingPath(path)) return resolveScheduling(this, path);
     const [uri, name, ...rest] = path.split('/');
     if (rest.length > 0) return null;
-    const cal = await this.service.get(uri);
+    const cal = await this.calendarAt(uri);
     if (!cal) {
       const trashed = name === undefined ? await this.service.trashedCalendar(uri) : null;
       return trashed ? new CalendarNode(uri, 'deleted-calendar', trashed) : null;
@@ -182,7 +215,8 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
   async children(c: CalendarNode): Promise<CalendarNode[]> {
     if (c.kind === 'home') {
       const live = (await this.service.list()).map((cal) => new CalendarNode(cal.uri, 'calendar', cal));
-      return [...live, trashbinNode(), ...(this.scheduler ? schedulingBoxes() : []), ...await deletedCalendarNodes(this.service)];
+      const shared = [...(await this.sharedWithMe()).values()].map(({ cal }) => new CalendarNode(cal.uri, 'calendar', cal));
+      return [...live, ...shared, trashbinNode(), ...(this.scheduler ? schedulingBoxes() : []), ...await deletedCalendarNodes(this.service)];
     }
     if (c.kind === 'calendar') return (await this.service.objects(c.calendar!)).map((o) => this.objectNode(c.calendar!, o));
     if (c.kind === 'inbox' || c.kind === 'outbox') return schedulingChildren(this, c);
@@ -194,7 +228,11 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
   async patchDeadProperties(resource: CalendarNode, set: Map<string, string>, remove: string[]): Promise<void> {
     const staged = resource.calendar ? this.staged.get(resource.calendar.id) : undefined;
     if (set.size > 0 || remove.length > 0) throw new DavError(403, 'Only the documented calendar properties can be set');
-    if (staged && resource.calendar) await this.service.update(resource.calendar, staged);
+    if (!staged || !resource.calendar) return;
+    if (resource.calendar.owner === this.owner) return this.service.update(resource.calendar, staged);
+    // A sharee renames, recolours and reorders their own view only; the rest is the owner's.
+    if (Object.keys(staged).some((k) => k !== 'displayname' && k !== 'color' && k !== 'order')) throw needPrivileges('Only the owner changes this property of a shared calendar');
+    await new DavShares(this.service.env, 'calendar', this.service.now).setView(resource.calendar.id, this.owner, { ...staged });
   }
 
   async read(resource: CalendarNode): Promise<ReadableStream<Uint8Array>> {
@@ -206,9 +244,9 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
     const [uri, name, ...rest] = path.split('/');
     if (name === undefined || rest.length > 0) throw new DavError(403, 'Only calendar objects can be stored, inside a calendar');
     if (isSchedulingPath(path)) throw new DavError(403, 'The scheduling inbox and outbox take no PUT: the server delivers to them');
-    const cal = await this.service.get(uri);
+    const cal = await this.calendarAt(uri);
     if (!cal) throw new DavError(409, 'The calendar does not exist');
-    if (isReadOnly(cal)) throw new DavError(403, 'This calendar is read-only', { condition: clark(NS.DAV, 'need-privileges') });
+    await this.assertWritable(cal);
     checkContentType(opts.contentType);
     if (opts.length !== null && opts.length > MAX_OBJECT_BYTES) {
       throw new DavError(403, `The object is larger than ${MAX_OBJECT_BYTES} bytes`, { condition: CALDAV('max-resource-size') });
@@ -219,7 +257,8 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
     const existing = await this.service.object(cal, name);
     try {
       // Implicit scheduling (RFC 6638 §3.2): the organizer's copy may gain SCHEDULE-STATUS / room PARTSTATs.
-      const scheduling = this.scheduler ? await this.scheduler.beforePut(existing, text) : null;
+      // Only the owner's writes schedule: a sharee's edit sends no invitations.
+      const scheduling = this.scheduler && cal.owner === this.owner ? await this.scheduler.beforePut(existing, text) : null;
       const stored = scheduling?.text ?? text;
       const { row, created } = await this.service.put(cal, name, stored, parsed.info, existing, opts.expectEtag);
       if (scheduling) await this.scheduler!.runAfter(scheduling.after);
@@ -235,7 +274,7 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
 
   async createExtendedCollection(path: string, spec: CollectionSpec): Promise<CalendarNode> {
     if (path.includes('/')) throw new DavError(403, 'Calendars can only be created in the calendar home', { condition: 'valid-resourcetype' });
-    if (RESERVED.has(path) || /-deleted-\d+$/.test(path)) throw new DavError(403, 'This name is reserved', { condition: 'valid-resourcetype' });
+    if (RESERVED.has(path) || /-deleted-\d+$/.test(path) || path.includes(SHARED_MARK)) throw new DavError(403, 'This name is reserved', { condition: 'valid-resourcetype' });
     if (isSubscriptionSpec(spec)) return createSubscription(this, path, spec);
     const types = new Set(spec.resourceTypes);
     if (!types.has(CALDAV('calendar')) || ![...types].every((t) => t === CALDAV('calendar') || t === clark(NS.DAV, 'collection'))) {
@@ -260,12 +299,15 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
   async delete(resource: CalendarNode): Promise<void> {
     try {
       if (resource.kind === 'calendar') {
-        if (resource.calendar!.uri === BIRTHDAY_URI) throw new DavError(403, 'The birthday calendar is generated from contacts');
-        await this.service.remove(resource.calendar!);
+        const cal = resource.calendar!;
+        // DELETE of a calendar shared with me is "unshare from me"; the owner's calendar stays.
+        if (cal.owner !== this.owner) return await new DavShares(this.service.env, 'calendar', this.service.now).leave(cal.id, this.owner);
+        if (cal.uri === BIRTHDAY_URI) throw new DavError(403, 'The birthday calendar is generated from contacts');
+        await this.service.remove(cal);
       } else if (resource.kind === 'object') {
-        if (isReadOnly(resource.calendar!)) throw new DavError(403, 'This calendar is read-only', { condition: clark(NS.DAV, 'need-privileges') });
+        await this.assertWritable(resource.calendar!);
         await this.service.deleteObject(resource.calendar!, resource.object!);
-        if (this.scheduler) await this.scheduler.runAfter(() => this.scheduler!.afterDelete(resource.object!));
+        if (this.scheduler && resource.calendar!.owner === this.owner) await this.scheduler.runAfter(() => this.scheduler!.afterDelete(resource.object!));
       } else if (resource.kind === 'inbox' || resource.kind === 'outbox' || resource.kind === 'inbox-message') {
         await deleteScheduling(this, resource);
       } else if (resource.kind === 'home') throw new DavError(403, 'The calendar home cannot be deleted');

@@ -1,5 +1,6 @@
 import type { PropertyDef } from '../dav/backend';
 import { DavError } from '../dav/errors';
+import { ALL_PRIVILEGES, READ_ONLY_PRIVILEGES } from '../dav/privileges';
 import { supportedReportSet } from '../dav/methods/report';
 import { clark, NS } from '../dav/namespaces';
 import { elements, escapeXml, textOf, type XmlElement } from '../dav/xml';
@@ -8,6 +9,7 @@ import type { CalendarComponent } from './ical/index';
 import { isReadOnly, syncTokenOf, type CalendarNode, type CalendarsDavBackend } from './dav-backend';
 import { ALL_COMPONENTS, MAX_OBJECT_BYTES, type CalendarFields } from './service';
 import { publishingProperties } from './publishing';
+import { calendarSharing } from './sharing';
 import { subscriptionProperties } from './subscriptions';
 import { TRASH_RESOURCETYPES, trashProperties } from './trash';
 import { SCHEDULING_RESOURCETYPES, schedulingProperties } from './scheduling/dav';
@@ -72,12 +74,6 @@ export function parseCalendarField(name: string, el: XmlElement | null, atCreati
   }
 }
 
-const PRIVILEGES = ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind', 'read-acl', 'read-current-user-privilege-set', 'all']
-  .map((p) => `<d:privilege><d:${p}/></d:privilege>`).join('');
-
-const READ_ONLY_PRIVILEGES = ['read', 'read-acl', 'read-current-user-privilege-set', 'write-properties']
-  .map((p) => `<d:privilege><d:${p}/></d:privilege>`).join('');
-
 /** Calendar properties (RFC 4791 §5.2, RFC 6578 §3, Apple and calendarserver extensions). */
 export function calendarProperties(b: CalendarsDavBackend): PropertyDef<CalendarNode>[] {
   const onCalendar = (get: (n: CalendarNode) => string | undefined) => (n: CalendarNode) => (n.kind === 'calendar' ? get(n) : undefined);
@@ -96,7 +92,7 @@ export function calendarProperties(b: CalendarsDavBackend): PropertyDef<Calendar
   return [
     {
       name: clark(NS.DAV, 'resourcetype'), inAllprop: true,
-      get: (n) => (n.kind === 'calendar' ? '<d:collection/><cal:calendar/>' : n.kind === 'home' ? '<d:collection/>' : TRASH_RESOURCETYPES[n.kind] ?? SCHEDULING_RESOURCETYPES[n.kind] ?? ''),
+      get: (n) => (n.kind === 'calendar' ? `<d:collection/><cal:calendar/>${n.calendar!.owner !== b.owner ? '<cs:shared/>' : ''}` : n.kind === 'home' ? '<d:collection/>' : TRASH_RESOURCETYPES[n.kind] ?? SCHEDULING_RESOURCETYPES[n.kind] ?? ''),
     },
     writable(DISPLAYNAME, (n) => escapeXml(n.calendar!.displayname ?? n.calendar!.uri)),
     writable(COLOR, (n) => (n.calendar!.color ? escapeXml(n.calendar!.color) : undefined)),
@@ -113,12 +109,23 @@ export function calendarProperties(b: CalendarsDavBackend): PropertyDef<Calendar
     { name: clark(NS.CS, 'getctag'), get: onCalendar((n) => escapeXml(syncTokenOf(n.calendar!))) },
     { name: clark(NS.DAV, 'sync-token'), get: onCalendar((n) => escapeXml(syncTokenOf(n.calendar!))) },
     { name: CAL('calendar-data'), get: (n) => (n.object ? escapeXml(n.object.data) : undefined) },
-    { name: clark(NS.DAV, 'owner'), get: () => `<d:href>${escapeXml(userPrincipalHref(b.owner))}</d:href>` },
+    { name: clark(NS.DAV, 'owner'), get: (n) => `<d:href>${escapeXml(userPrincipalHref(n.calendar?.owner ?? b.owner))}</d:href>` },
     { name: clark(NS.DAV, 'current-user-principal'), get: () => `<d:href>${escapeXml(userPrincipalHref(b.owner))}</d:href>` },
-    // Subscriptions and the birthday calendar are read-only (their objects are generated).
-    { name: clark(NS.DAV, 'current-user-privilege-set'), get: (n) => (n.calendar && isReadOnly(n.calendar) ? READ_ONLY_PRIVILEGES : PRIVILEGES) },
+    // Subscriptions and the birthday calendar are read-only (their objects are generated), and so
+    // is a calendar shared with the user without write access.
+    {
+      name: clark(NS.DAV, 'current-user-privilege-set'),
+      prepare: () => b.sharedWithMe(),
+      get: (n, shared: Awaited<ReturnType<CalendarsDavBackend['sharedWithMe']>>) => {
+        const cal = n.calendar;
+        if (!cal) return ALL_PRIVILEGES;
+        const writable = !isReadOnly(cal) && (cal.owner === b.owner || shared.get(cal.uri)?.access === 'read-write');
+        return writable ? ALL_PRIVILEGES : READ_ONLY_PRIVILEGES;
+      },
+    },
     supportedReportSet(() => b.reports),
     ...publishingProperties(),
+    ...calendarSharing.properties(b.service.env),
     ...schedulingProperties(b),
     ...subscriptionProperties(b),
     ...trashProperties(b.service.env),

@@ -1,12 +1,14 @@
 import type { PropertyDef } from '../dav/backend';
 import { DavError } from '../dav/errors';
+import { PUBLIC_PRIVILEGES } from '../dav/privileges';
 import { clark, NS } from '../dav/namespaces';
 import { CalendarNode, CalendarsDavBackend } from './dav-backend';
 import { calendarProperties } from './dav-properties';
 import type { CalendarRow, CalendarService } from './service';
 
-const READ_ONLY_PRIVILEGES = ['read', 'read-current-user-privilege-set'].map((p) => `<d:privilege><d:${p}/></d:privilege>`).join('');
 const readOnly = () => new DavError(403, 'A published calendar is read-only');
+/** Who the calendar is shared with is the owner's business, not the public's. */
+const PRIVATE = new Set([clark(NS.OC, 'invite'), clark(NS.CS, 'invite'), clark(NS.CS, 'allowed-sharing-modes')]);
 
 /**
  * The read-only view of one published calendar at `/remote.php/dav/public-calendars/{token}/`:
@@ -19,8 +21,8 @@ export class PublicCalendarBackend extends CalendarsDavBackend {
   constructor(service: CalendarService, readonly published: CalendarRow, mountHref: string) {
     super(service, published.owner, `${mountHref}/`);
     // Everything protected (PROPPATCH → 403 per property); the anonymous caller may only read.
-    this.properties = calendarProperties(this).map((p): PropertyDef<CalendarNode, any> => {
-      if (p.name === clark(NS.DAV, 'current-user-privilege-set')) return { name: p.name, get: () => READ_ONLY_PRIVILEGES };
+    this.properties = calendarProperties(this).filter((p) => !PRIVATE.has(p.name)).map((p): PropertyDef<CalendarNode, any> => {
+      if (p.name === clark(NS.DAV, 'current-user-privilege-set')) return { name: p.name, get: () => PUBLIC_PRIVILEGES };
       if (p.name === clark(NS.DAV, 'current-user-principal')) return { name: p.name, get: () => '<d:unauthenticated/>' };
       return { name: p.name, inAllprop: p.inAllprop, prepare: p.prepare, get: p.get };
     });

@@ -1,6 +1,7 @@
 /**
  * The reminders job: every VALARM whose trigger falls in (watermark, now] becomes a notification
- * (DISPLAY, AUDIO) or an e-mail (EMAIL) for each recipient of its calendar, once.
+ * (DISPLAY, AUDIO) or an e-mail (EMAIL) for each recipient of its calendar (the owner and the
+ * read-write sharees), once.
  *
  * Exactly once: a global watermark in D1 says up to when triggers were handled; a run handles
  * (watermark, now] — a late run catches up on the triggers it missed, at most MAX_CATCH_UP back,
@@ -10,12 +11,14 @@
  * advances in the last batch: overlapping or repeated runs cannot send anything twice. E-mails
  * leave after their batch has claimed the key (a failing mailer loses one, never doubles it).
  */
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { calendarObjects, calendars, notifications, reminderWatermark, remindersSent, users } from '../../schema';
 import { runStatements, type Statement } from '../files/batch';
 import { mailerFor } from '../mail/index';
 import { alarmInstances, type AlarmInstance } from './ical/index';
+import { DavShares } from '../dav-sharing/shares';
+import { sharedUri } from '../dav-sharing/alias';
 
 const DAY = 86_400_000;
 /** How far back a run looks when it was not run for a while (or never). */
@@ -38,11 +41,22 @@ interface Candidate {
 interface Recipient { id: string; displayName: string; email: string | null }
 
 /**
- * Who is reminded of a calendar's alarms. Sharing does not exist yet, so only the owner; when it
- * does, read-write sharees join here (read-only sharees are not reminded, as in Nextcloud).
+ * Who is reminded of each calendar's alarms: the owner and the read-write sharees, directly or
+ * through a group, who have not left the calendar (read-only sharees are not reminded, as in
+ * Nextcloud). One lookup per calendar with due alarms.
  */
-function recipientsOf(c: Candidate): Recipient[] {
-  return [{ id: c.owner, displayName: c.ownerName, email: c.ownerEmail }];
+async function recipientsByCalendar(env: Env, due: { c: Candidate }[]): Promise<Map<number, Recipient[]>> {
+  const out = new Map<number, Recipient[]>();
+  const shares = new DavShares(env, 'calendar');
+  for (const { c } of due) {
+    if (out.has(c.calendarId)) continue;
+    const owner: Recipient = { id: c.owner, displayName: c.ownerName, email: c.ownerEmail };
+    const writers = (await shares.writers(c.calendarId)).filter((u) => u !== c.owner).slice(0, 90);
+    const rows = writers.length === 0 ? [] : await drizzle(env.DB).select({ id: users.id, displayName: users.displayName, email: users.email })
+      .from(users).where(and(inArray(users.id, writers), eq(users.enabled, true)));
+    out.set(c.calendarId, [owner, ...rows]);
+  }
+  return out;
 }
 
 /** The job (listed in worker/jobs/scheduled.ts). */
@@ -72,6 +86,7 @@ export async function sendReminders(env: Env, now: Date): Promise<void> {
     for (const alarm of alarmInstances(c.data, { start: from + 1, end: end + 1 }, { timezone: c.timezone })) due.push({ c, alarm });
   }
 
+  const recipients = await recipientsByCalendar(env, due);
   const mailer = mailerFor(env);
   for (let i = 0; i === 0 || i < due.length; i += ALARMS_PER_BATCH) {
     const chunk = due.slice(i, i + ALARMS_PER_BATCH);
@@ -82,8 +97,8 @@ export async function sendReminders(env: Env, now: Date): Promise<void> {
       const instance = alarm.recurrenceId ?? 0;
       const key = sql`${remindersSent.objectId} = ${c.id} AND ${remindersSent.instance} = ${instance} AND ${remindersSent.trigger} = ${alarm.trigger} AND ${remindersSent.action} = ${alarm.action}`;
       if (alarm.action === 'DISPLAY' || alarm.action === 'AUDIO') {
-        const text = describe(c, alarm);
-        for (const r of recipientsOf(c)) {
+        for (const r of recipients.get(c.calendarId)!) {
+          const text = describe(c, alarm, r.id);
           statements.push(sql`INSERT INTO ${notifications} (user, app, object_type, object_id, subject, message, link, created_at)
             SELECT ${r.id}, 'dav', 'calendar_reminder', ${`${c.calendarId}/${c.uri}#${instance}`}, ${text.subject}, ${text.message}, ${text.link}, ${end}
             WHERE NOT EXISTS (SELECT 1 FROM ${remindersSent} WHERE ${key})`);
@@ -102,8 +117,8 @@ export async function sendReminders(env: Env, now: Date): Promise<void> {
 
     for (const [j, { c, alarm }] of chunk.entries()) {
       if (alarm.action !== 'EMAIL' || results[claims[j]].results.length === 0) continue; // not ours: another run claimed it
-      const text = describe(c, alarm);
-      for (const r of recipientsOf(c)) {
+      for (const r of recipients.get(c.calendarId)!) {
+        const text = describe(c, alarm, r.id);
         if (!r.email) {
           console.log(`reminder: ${r.id} has no e-mail address, skipping EMAIL alarm of calendar object ${c.id}`);
           continue;
@@ -121,13 +136,14 @@ export async function sendReminders(env: Env, now: Date): Promise<void> {
   }
 }
 
-/** Subject ("summary (start)"), message and link of a reminder. */
-function describe(c: Candidate, alarm: AlarmInstance): { subject: string; message: string; link: string } {
+/** Subject ("summary (start)"), message and link of a reminder; the link is into the recipient's own calendar home. */
+function describe(c: Candidate, alarm: AlarmInstance, recipient: string): { subject: string; message: string; link: string } {
   const title = alarm.summary?.trim() || 'Untitled event';
   // A VTODO without DTSTART has no instance start: the subject is then the title alone.
   const when = alarm.instanceStart === null ? null
     : new Date(alarm.instanceStart).toISOString().replace('T', ' ').replace(/:\d{2}\.\d{3}Z$/, ' UTC');
   const subject = when ? `${title} (${when})` : title;
   const message = [title, ...(when ? [`Date: ${when}`] : []), `Calendar: ${c.calendarName ?? c.calendarUri}`].join('\n');
-  return { subject, message, link: `/remote.php/dav/calendars/${encodeURIComponent(c.owner)}/${encodeURIComponent(c.calendarUri)}/${encodeURIComponent(c.uri)}` };
+  const calendarUri = recipient === c.owner ? c.calendarUri : sharedUri(c.calendarUri, c.owner);
+  return { subject, message, link: `/remote.php/dav/calendars/${encodeURIComponent(recipient)}/${encodeURIComponent(calendarUri)}/${encodeURIComponent(c.uri)}` };
 }

@@ -12,7 +12,7 @@ import { exportCalendar, isExportRequest } from './export';
 import { Scheduler } from './scheduling/scheduler';
 import { calendarResourcesRoutes } from './scheduling/resources';
 
-/** Serves `/remote.php/dav/calendars/{user}/…`; only the owner reaches a calendar home (sharing will add rows, not exceptions). */
+/** Serves `/remote.php/dav/calendars/{user}/…`; only the owner reaches a calendar home; calendars shared with them appear inside it (sharing.ts). */
 function serveCalendars(c: Context<AppEnv>): Promise<Response> {
   const user = c.get('user');
   const raw = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
@@ -22,20 +22,21 @@ function serveCalendars(c: Context<AppEnv>): Promise<Response> {
   const now = Date.now();
   const home = calendarHomeHref(user.id);
   const service = new CalendarService(c.env, user.id, now);
-  if (isExportRequest(c.req.raw, path)) return serveExport(service, path, now, c.req.method === 'HEAD');
+  const backend = new CalendarsDavBackend(service, user.id, home, new Scheduler(c.env, user.id, now));
+  if (isExportRequest(c.req.raw, path)) return serveExport(backend, path, now, c.req.method === 'HEAD');
   const mount: DavMount<CalendarNode> = {
-    backend: new CalendarsDavBackend(service, user.id, home, new Scheduler(c.env, user.id, now)),
+    backend,
     prefixes: [['remote.php', 'dav', 'calendars', user.id]],
     ctx: { principal: user.id, baseHref: home.slice(0, -1), request: c.req.raw, now, waitUntil: (p) => c.executionCtx.waitUntil(p) },
   };
   return serveDav(mount, path);
 }
 
-/** `?export` of one of the user's calendars (Nextcloud's ICSExportPlugin). */
-async function serveExport(service: CalendarService, uri: string, now: number, head: boolean): Promise<Response> {
-  const cal = await service.get(uri);
+/** `?export` of one of the user's calendars, own or shared with them (Nextcloud's ICSExportPlugin). */
+async function serveExport(backend: CalendarsDavBackend, uri: string, now: number, head: boolean): Promise<Response> {
+  const cal = await backend.calendarAt(uri);
   if (!cal) throw new DavError(404, 'Calendar not found');
-  return exportCalendar(service, cal, now, head);
+  return exportCalendar(backend.service, cal, now, head);
 }
 
 /** CalDAV routes: the calendar home of each user. */

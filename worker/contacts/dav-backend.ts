@@ -10,6 +10,11 @@ import { addressbookReports } from './reports';
 import { MAX_CARD_BYTES, UidConflict, type AddressbookFields, type AddressbookRow, type CardRow, type ContactsService } from './service';
 import { parseCard } from './vcard/index';
 import { readUpTo } from '../http/bounded-body';
+import type { DavRequest } from '../dav/request';
+import type { XmlElement } from '../dav/xml';
+import { SHARED_MARK } from '../dav-sharing/alias';
+import { DavShares } from '../dav-sharing/shares';
+import { addressbookSharing, type AddressbookAccess } from './sharing';
 
 const CARD = (local: string) => clark(NS.CARDDAV, local);
 const encoder = new TextEncoder();
@@ -94,6 +99,8 @@ function checkContentType(type: string | null): void {
   }
 }
 
+const needPrivileges = (message: string) => new DavError(403, message, { condition: clark(NS.DAV, 'need-privileges') });
+
 /** Status of each CardDAV precondition a parse can fail (RFC 6352 §6.3.2.1). */
 const PRECONDITION_STATUS: Record<string, number> = { 'valid-address-data': 400, 'max-resource-size': 403 };
 
@@ -118,6 +125,7 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
     readonly negotiated: { getVersion: CardVersion | null; propfindAddressData: AddressDataRequest } = { getVersion: null, propfindAddressData: WHOLE_CARD },
   ) {
     this.properties = addressbookProperties(this);
+    this.postHandlers = addressbookSharing.postHandlers(service.env);
     this.reports = [
       ...addressbookReports(this),
       syncCollectionReport<ContactsNode>({
@@ -138,6 +146,40 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
     ];
   }
 
+  /** Address books shared with this user (sharing.ts), loaded once per request when first needed. */
+  private received: Promise<Map<string, { book: AddressbookRow; access: AddressbookAccess }>> | null = null;
+
+  sharedWithMe(): Promise<Map<string, { book: AddressbookRow; access: AddressbookAccess }>> {
+    return (this.received ??= addressbookSharing.received(this.service.env, this.owner));
+  }
+
+  /** An address book of the home by URI: the user's own, or one shared with them. */
+  async bookAt(uri: string): Promise<AddressbookRow | null> {
+    const own = await this.service.get(uri);
+    if (own || !uri.includes(SHARED_MARK)) return own;
+    return (await this.sharedWithMe()).get(uri)?.book ?? null;
+  }
+
+  /** Refuses a change of cards in an address book shared with the user read-only. */
+  private async assertWritable(book: AddressbookRow): Promise<void> {
+    if (book.owner !== this.owner && (await this.sharedWithMe()).get(book.uri)?.access !== 'read-write') {
+      throw needPrivileges('This address book is shared with you read-only');
+    }
+  }
+
+  /** POST on an address book: the share requests (cs:share, oc:share). */
+  readonly postHandlers;
+
+  async post(r: DavRequest<ContactsNode>, target: ContactsNode): Promise<Response> {
+    const type = (r.header('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== '' && type !== 'application/xml' && type !== 'text/xml') throw new DavError(415, 'POST takes an XML body here');
+    const body: XmlElement | null = await r.xmlBody();
+    if (!body) throw new DavError(400, 'POST needs an XML body');
+    const handler = this.postHandlers.get(clark(body.ns, body.local));
+    if (!handler) throw new DavError(400, `Unsupported POST request ${clark(body.ns, body.local)}`);
+    return handler(r, target, body);
+  }
+
   cardNode(book: AddressbookRow, card: CardRow, version: CardVersion | null = null): ContactsNode {
     return new ContactsNode(`${book.uri}/${card.uri}`, 'card', book, card, version);
   }
@@ -151,7 +193,7 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
     if (path === '') return new ContactsNode('', 'home');
     const [uri, name, ...rest] = path.split('/');
     if (rest.length > 0) return null;
-    const book = await this.service.get(uri);
+    const book = await this.bookAt(uri);
     if (!book) return null;
     if (name === undefined) return new ContactsNode(uri, 'addressbook', book);
     const card = await this.service.card(book, name);
@@ -159,7 +201,10 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
   }
 
   async children(c: ContactsNode): Promise<ContactsNode[]> {
-    if (c.kind === 'home') return (await this.service.list()).map((book) => new ContactsNode(book.uri, 'addressbook', book));
+    if (c.kind === 'home') {
+      const books = [...await this.service.list(), ...[...(await this.sharedWithMe()).values()].map((s) => s.book)];
+      return books.map((book) => new ContactsNode(book.uri, 'addressbook', book));
+    }
     if (c.kind === 'addressbook') return (await this.service.cards(c.book!)).map((card) => this.cardNode(c.book!, card));
     return [];
   }
@@ -169,7 +214,11 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
   async patchDeadProperties(resource: ContactsNode, set: Map<string, string>, remove: string[]): Promise<void> {
     if (set.size > 0 || remove.length > 0) throw new DavError(403, 'Only the documented address book properties can be set');
     const staged = resource.book ? this.staged.get(resource.book.id) : undefined;
-    if (staged && resource.book) await this.service.update(resource.book, staged);
+    if (!staged || !resource.book) return;
+    if (resource.book.owner === this.owner) return this.service.update(resource.book, staged);
+    // A sharee renames their own view only; the description is the owner's.
+    if (Object.keys(staged).some((k) => k !== 'displayname')) throw needPrivileges('Only the owner changes this property of a shared address book');
+    await new DavShares(this.service.env, 'addressbook', this.service.now).setView(resource.book.id, this.owner, staged);
   }
 
   async read(resource: ContactsNode): Promise<ReadableStream<Uint8Array>> {
@@ -180,8 +229,9 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
   async write(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteOptions): Promise<{ resource: ContactsNode; created: boolean; transformed: boolean }> {
     const [uri, name, ...rest] = path.split('/');
     if (name === undefined || rest.length > 0) throw new DavError(403, 'Only cards can be stored, inside an address book');
-    const book = await this.service.get(uri);
+    const book = await this.bookAt(uri);
     if (!book) throw new DavError(409, 'The address book does not exist');
+    await this.assertWritable(book);
     checkContentType(opts.contentType);
     if (opts.length !== null && opts.length > MAX_CARD_BYTES) {
       throw new DavError(403, `The card is larger than ${MAX_CARD_BYTES} bytes`, { condition: CARD('max-resource-size') });
@@ -209,6 +259,7 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
 
   async createExtendedCollection(path: string, spec: CollectionSpec): Promise<ContactsNode> {
     if (path.includes('/')) throw new DavError(403, 'Address books can only be created in the address-book home', { condition: 'valid-resourcetype' });
+    if (path.includes(SHARED_MARK)) throw new DavError(403, 'This name is reserved', { condition: 'valid-resourcetype' });
     const types = new Set(spec.resourceTypes);
     if (!types.has(CARD('addressbook')) || ![...types].every((t) => t === CARD('addressbook') || t === clark(NS.DAV, 'collection'))) {
       throw new DavError(403, 'Only address book collections can be created here', { condition: 'valid-resourcetype' });
@@ -230,8 +281,14 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
 
   async delete(resource: ContactsNode): Promise<void> {
     try {
-      if (resource.kind === 'addressbook') await this.service.remove(resource.book!);
-      else if (resource.kind === 'card') await this.service.deleteCard(resource.book!, resource.card!);
+      const book = resource.book;
+      // DELETE of an address book shared with me is "unshare from me"; the owner's book stays.
+      if (resource.kind === 'addressbook' && book!.owner !== this.owner) await new DavShares(this.service.env, 'addressbook', this.service.now).leave(book!.id, this.owner);
+      else if (resource.kind === 'addressbook') await this.service.remove(book!);
+      else if (resource.kind === 'card') {
+        await this.assertWritable(book!);
+        await this.service.deleteCard(book!, resource.card!);
+      }
       else throw new DavError(403, 'The address-book home cannot be deleted');
     } catch (e) {
       throw toDav(e, resource.book ? this.bookHref(resource.book) : this.homeHref);

@@ -1,11 +1,13 @@
 import type { PropertyDef } from '../dav/backend';
 import { DavError } from '../dav/errors';
+import { ALL_PRIVILEGES, READ_ONLY_PRIVILEGES } from '../dav/privileges';
 import { supportedReportSet } from '../dav/methods/report';
 import { clark, NS } from '../dav/namespaces';
 import { escapeXml, textOf, type XmlElement } from '../dav/xml';
 import { userPrincipalHref } from '../principals/hrefs';
 import { renderAddressData } from './address-data';
 import { syncTokenOf, type ContactsDavBackend, type ContactsNode } from './dav-backend';
+import { addressbookSharing } from './sharing';
 import { MAX_CARD_BYTES, type AddressbookFields } from './service';
 
 const CARD = (l: string) => clark(NS.CARDDAV, l);
@@ -34,9 +36,6 @@ export function parseAddressbookField(name: string, el: XmlElement | null): Addr
   }
 }
 
-const PRIVILEGES = ['read', 'write', 'write-properties', 'write-content', 'bind', 'unbind', 'read-acl', 'read-current-user-privilege-set', 'all']
-  .map((p) => `<d:privilege><d:${p}/></d:privilege>`).join('');
-
 /** Address book and card properties (RFC 6352 §6.2, §10.4, RFC 6578 §3, calendarserver getctag). */
 export function addressbookProperties(b: ContactsDavBackend): PropertyDef<ContactsNode>[] {
   const onBook = (get: (n: ContactsNode) => string | undefined) => (n: ContactsNode) => (n.kind === 'addressbook' ? get(n) : undefined);
@@ -55,7 +54,7 @@ export function addressbookProperties(b: ContactsDavBackend): PropertyDef<Contac
   return [
     {
       name: clark(NS.DAV, 'resourcetype'), inAllprop: true,
-      get: (n) => (n.kind === 'addressbook' ? '<d:collection/><card:addressbook/>' : n.kind === 'home' ? '<d:collection/>' : ''),
+      get: (n) => (n.kind === 'addressbook' ? `<d:collection/><card:addressbook/>${n.book!.owner !== b.owner ? '<cs:shared/>' : ''}` : n.kind === 'home' ? '<d:collection/>' : ''),
     },
     writable(DISPLAYNAME, (n) => escapeXml(n.book!.displayname ?? n.book!.uri)),
     writable(DESCRIPTION, (n) => (n.book!.description !== null ? escapeXml(n.book!.description) : undefined)),
@@ -72,9 +71,16 @@ export function addressbookProperties(b: ContactsDavBackend): PropertyDef<Contac
     { name: clark(NS.DAV, 'sync-token'), get: onBook((n) => escapeXml(syncTokenOf(n.book!))) },
     // Stored text unless this PROPFIND's address-data asked for a version or a subset (reports override it).
     { name: CARD('address-data'), get: (n) => (n.card ? escapeXml(renderAddressData(n.card.data, n.card.version, b.negotiated.propfindAddressData)) : undefined) },
-    { name: clark(NS.DAV, 'owner'), get: () => `<d:href>${escapeXml(userPrincipalHref(b.owner))}</d:href>` },
+    { name: clark(NS.DAV, 'owner'), get: (n) => `<d:href>${escapeXml(userPrincipalHref(n.book?.owner ?? b.owner))}</d:href>` },
     { name: clark(NS.DAV, 'current-user-principal'), get: () => `<d:href>${escapeXml(userPrincipalHref(b.owner))}</d:href>` },
-    { name: clark(NS.DAV, 'current-user-privilege-set'), get: () => PRIVILEGES },
+    // An address book shared with the user without write access is read-only to them.
+    {
+      name: clark(NS.DAV, 'current-user-privilege-set'),
+      prepare: () => b.sharedWithMe(),
+      get: (n, shared: Awaited<ReturnType<ContactsDavBackend['sharedWithMe']>>) =>
+        (!n.book || n.book.owner === b.owner || shared.get(n.book.uri)?.access === 'read-write' ? ALL_PRIVILEGES : READ_ONLY_PRIVILEGES),
+    },
+    ...addressbookSharing.properties(b.service.env),
     supportedReportSet(() => b.reports),
   ];
 }

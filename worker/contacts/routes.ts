@@ -53,21 +53,24 @@ async function serveContacts(c: Context<AppEnv>): Promise<Response> {
   const now = Date.now();
   const home = addressbookHomeHref(user.id);
   const req = c.req.raw;
-  if (isExportRequest(req, path)) return serveExport(new ContactsService(c.env, user.id, now), path, now, req.method === 'HEAD');
   const getVersion = req.method === 'GET' || req.method === 'HEAD' ? versionFromAccept(req.headers.get('Accept')) : null;
+  const exporting = isExportRequest(req, path);
+  const backend = new ContactsDavBackend(new ContactsService(c.env, user.id, now), user.id, home, {
+    getVersion, propfindAddressData: exporting ? WHOLE_CARD : await propfindAddressData(req),
+  });
+  if (exporting) return serveExport(backend, path, now, req.method === 'HEAD');
   const mount: DavMount<ContactsNode> = {
-    backend: new ContactsDavBackend(new ContactsService(c.env, user.id, now), user.id, home, {
-      getVersion, propfindAddressData: await propfindAddressData(req),
-    }),
+    backend,
     prefixes: [['remote.php', 'dav', 'addressbooks', 'users', user.id]],
     ctx: { principal: user.id, baseHref: home.slice(0, -1), request: req, now, waitUntil: (p) => c.executionCtx.waitUntil(p) },
   };
   return serveDav(mount, path);
 }
 
-/** `?export` of one of the user's address books (Nextcloud's VCFExportPlugin). */
-async function serveExport(service: ContactsService, uri: string, now: number, head: boolean): Promise<Response> {
-  const book = await service.get(uri);
+/** `?export` of one of the user's address books, own or shared with them (Nextcloud's VCFExportPlugin). */
+async function serveExport(backend: ContactsDavBackend, uri: string, now: number, head: boolean): Promise<Response> {
+  const service = backend.service;
+  const book = await backend.bookAt(uri);
   if (!book) throw new DavError(404, 'Address book not found');
   return exportAddressbook(service, book, now, head);
 }

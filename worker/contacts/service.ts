@@ -6,6 +6,7 @@ import { runStatements, type Statement } from '../files/batch';
 import { guard } from '../files/tree';
 import type { CardInfo } from './vcard/index';
 import { dropBookBirthdays, syncBirthday } from '../calendars/birthdays';
+import { ownUri } from '../dav-sharing/alias';
 
 export type AddressbookRow = typeof addressbooks.$inferSelect;
 export type CardRow = typeof cards.$inferSelect;
@@ -42,7 +43,7 @@ async function md5(text: string): Promise<string> {
 /** The address books and cards of one owner. The only code that writes the contacts tables. */
 export class ContactsService {
   private readonly db;
-  constructor(private readonly env: Env, readonly owner: string, private readonly now: number) {
+  constructor(readonly env: Env, readonly owner: string, readonly now: number) {
     this.db = drizzle(env.DB);
   }
 
@@ -98,7 +99,7 @@ export class ContactsService {
   /** Deletes an address book; its cards and change log go with it (foreign keys cascade). */
   async remove(book: AddressbookRow): Promise<void> {
     await this.db.delete(addressbooks).where(eq(addressbooks.id, book.id));
-    await this.birthdays(() => dropBookBirthdays(this.env, this.owner, this.now, book.uri));
+    await this.birthdays(() => dropBookBirthdays(this.env, book.owner, this.now, ownUri(book)));
   }
 
   async cards(book: AddressbookRow): Promise<CardRow[]> {
@@ -167,7 +168,7 @@ export class ContactsService {
     }
     const row = await this.card(book, uri);
     if (!row) throw new NotFound('The card was deleted meanwhile');
-    await this.birthdays(() => syncBirthday(this.env, this.owner, this.now, book.uri, uri, row));
+    await this.birthdays(() => syncBirthday(this.env, book.owner, this.now, ownUri(book), uri, row));
     return { row, created: !existing };
   }
 
@@ -181,7 +182,7 @@ export class ContactsService {
     } catch (e) {
       throw await this.translate(e, book, card.uid);
     }
-    await this.birthdays(() => syncBirthday(this.env, this.owner, this.now, book.uri, card.uri, null));
+    await this.birthdays(() => syncBirthday(this.env, book.owner, this.now, ownUri(book), card.uri, null));
   }
 
   /**

@@ -12,6 +12,7 @@ import { usersOcsRoutes } from '../accounts/ocs-users';
 import { fsckOcsRoutes } from '../files/fsck-routes';
 import type { AppEnv } from '../http/env';
 import { notificationsOcsRoutes } from '../notifications/routes';
+import { davSharesOcsRoutes } from '../dav-sharing/routes';
 import { CapabilityRegistry, capabilitiesRoutes } from './capabilities';
 import { configRoutes } from './config';
 import { checksumCapabilities, coreCapabilities, davCapabilities, filesCapabilities } from './core-capabilities';
@@ -37,6 +38,7 @@ export function createOcsApp(): Hono<AppEnv> {
   api.route('/', appPasswordsOcsRoutes());
   api.route('/', fsckOcsRoutes());
   api.route('/', notificationsOcsRoutes());
+  api.route('/', davSharesOcsRoutes());
   api.all('*', (c) => ocsNotFound(c));
 
   const ocs = new Hono<AppEnv>();
