@@ -29,7 +29,6 @@ function prng(seed: number) {
   };
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
 const dateOf = (ms: number) => new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
 const dateTimeOf = (ms: number) => new Date(ms).toISOString().slice(0, 19).replaceAll('-', '').replaceAll(':', '');
 

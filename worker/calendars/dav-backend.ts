@@ -1,9 +1,9 @@
 import type { CollectionSpec, DavBackend, DavResource, LockStore, PropertyDef, WriteOptions } from '../dav/backend';
 import type { DavRequest } from '../dav/request';
-import type { XmlElement } from '../dav/xml';
 import { DavError } from '../dav/errors';
 import { MkcolRefused } from '../dav/methods/mkcol';
 import { syncCollectionReport } from '../dav/methods/report';
+import { dispatchXmlPost } from '../dav/methods/post';
 import { clark, NS } from '../dav/namespaces';
 import { AlreadyExists, DomainError, NotFound, PreconditionFailed } from '../errors';
 import { parseCalendarObject } from './ical/index';
@@ -187,13 +187,7 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
   /** POST on a calendar: an XML body whose root element names the request (SabreDAV's method:POST plugins). */
   async post(r: DavRequest<CalendarNode>, target: CalendarNode): Promise<Response> {
     if (target.kind === 'outbox' && this.scheduler) return this.scheduler.outboxPost(r.req);
-    const type = (r.header('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== '' && type !== 'application/xml' && type !== 'text/xml') throw new DavError(415, 'POST takes an XML body here');
-    const body: XmlElement | null = await r.xmlBody();
-    if (!body) throw new DavError(400, 'POST needs an XML body');
-    const handler = this.postHandlers.get(clark(body.ns, body.local));
-    if (!handler) throw new DavError(400, `Unsupported POST request ${clark(body.ns, body.local)}`);
-    return handler(r, target, body);
+    return dispatchXmlPost(r, target, this.postHandlers);
   }
 
   async resolve(path: string): Promise<CalendarNode | null> {

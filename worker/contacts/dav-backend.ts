@@ -11,7 +11,7 @@ import { MAX_CARD_BYTES, UidConflict, type AddressbookFields, type AddressbookRo
 import { parseCard } from './vcard/index';
 import { readUpTo } from '../http/bounded-body';
 import type { DavRequest } from '../dav/request';
-import type { XmlElement } from '../dav/xml';
+import { dispatchXmlPost } from '../dav/methods/post';
 import { SHARED_MARK } from '../dav-sharing/alias';
 import { DavShares } from '../dav-sharing/shares';
 import { addressbookSharing, type AddressbookAccess } from './sharing';
@@ -171,13 +171,7 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
   readonly postHandlers;
 
   async post(r: DavRequest<ContactsNode>, target: ContactsNode): Promise<Response> {
-    const type = (r.header('Content-Type') ?? '').split(';')[0].trim().toLowerCase();
-    if (type !== '' && type !== 'application/xml' && type !== 'text/xml') throw new DavError(415, 'POST takes an XML body here');
-    const body: XmlElement | null = await r.xmlBody();
-    if (!body) throw new DavError(400, 'POST needs an XML body');
-    const handler = this.postHandlers.get(clark(body.ns, body.local));
-    if (!handler) throw new DavError(400, `Unsupported POST request ${clark(body.ns, body.local)}`);
-    return handler(r, target, body);
+    return dispatchXmlPost(r, target, this.postHandlers);
   }
 
   cardNode(book: AddressbookRow, card: CardRow, version: CardVersion | null = null): ContactsNode {

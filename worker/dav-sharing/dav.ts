@@ -10,7 +10,7 @@ import type { DavResource, PropertyDef } from '../dav/backend';
 import { DavError } from '../dav/errors';
 import { hrefOf } from '../dav/locks';
 import { clark, NS } from '../dav/namespaces';
-import type { DavRequest } from '../dav/request';
+import type { XmlPostHandler } from '../dav/methods/post';
 import { child, elements, escapeXml, textOf, type XmlElement } from '../dav/xml';
 import { BadInput } from '../errors';
 import { DavShares, type Access, type Share, type Sharee, type ShareKind } from './shares';
@@ -24,7 +24,6 @@ export interface SharingAdapter<N extends DavResource> {
   unshareable(node: N): string | null;
 }
 
-export type PostHandler<N extends DavResource> = (r: DavRequest<N>, target: N, body: XmlElement) => Promise<Response>;
 
 /**
  * A sharee's href as clients write it: `principal:principals/users/bob` (Nextcloud),
@@ -69,8 +68,8 @@ async function parseShareBody(env: Env, body: XmlElement): Promise<{ set: { shar
 }
 
 /** The share POST handlers by root element (cs:share and oc:share), for a backend's POST table. */
-export function sharePostHandlers<N extends DavResource>(env: Env, adapter: SharingAdapter<N>): Map<string, PostHandler<N>> {
-  const handler: PostHandler<N> = async (r, target, body) => {
+export function sharePostHandlers<N extends DavResource>(env: Env, adapter: SharingAdapter<N>): Map<string, XmlPostHandler<N>> {
+  const handler: XmlPostHandler<N> = async (r, target, body) => {
     const collection = adapter.collectionOf(target);
     if (!collection) throw new DavError(403, 'Only calendars and address books can be shared');
     if (collection.owner !== r.ctx.principal) {

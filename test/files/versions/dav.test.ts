@@ -1,7 +1,7 @@
 import { exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { blobKeys, etagOf, fileRows, makeUser, propBody, propOf, propValue, responses, type DavClient } from '../../helpers';
-import { DAY, fileRow, LISTING_PROPS, listedTimestamps, T0, versionRows, versionsOf, versionTimes, writeAt } from './client';
+import { DAY, fileRow, listedTimestamps, T0, versionRows, versionsOf, versionTimes, writeAt } from './client';
 
 // /remote.php/dav/versions/{user}/versions/{fileid} as Nextcloud's files_versions Sabre plugin
 // serves it: Depth 1 lists the versions (named by timestamp), GET downloads one, MOVE to

@@ -4,7 +4,7 @@ import { DavError } from '../../dav/errors';
 import { serveDav } from '../../dav/server';
 import type { AppEnv } from '../../http/env';
 import { ownTreeMount, ownTreePath } from '../own-tree';
-import { TrashDavBackend, type TrashNode } from './dav-backend';
+import { TrashDavBackend } from './dav-backend';
 import { TrashService } from './service';
 
 /**

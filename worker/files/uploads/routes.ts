@@ -6,7 +6,7 @@ import type { AppEnv } from '../../http/env';
 import { ownTreeMount, ownTreePath } from '../own-tree';
 import { FilesService } from '../service';
 import { bulkUpload } from './bulk';
-import { FUTURE_FILE, UploadsDavBackend, type UploadNode } from './dav-backend';
+import { FUTURE_FILE, UploadsDavBackend } from './dav-backend';
 import { finishUpload } from './finish';
 import { UploadStore } from './store';
 

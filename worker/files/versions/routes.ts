@@ -5,7 +5,7 @@ import { serveDav } from '../../dav/server';
 import type { AppEnv } from '../../http/env';
 import { ownTreeMount, ownTreePath } from '../own-tree';
 import { FilesService } from '../service';
-import { VersionsDavBackend, type VersionNode } from './dav-backend';
+import { VersionsDavBackend } from './dav-backend';
 import { VersionsService } from './service';
 
 /**
