@@ -39,9 +39,13 @@ export function encodeRelativePath(path: string): string {
   return path.split('/').map(encodeSegment).join('/');
 }
 
-function encodeSegment(s: string): string {
+/** Percent-encodes one path segment; most names need nothing, and listings encode thousands. */
+export function encodeSegment(s: string): string {
+  if (UNRESERVED.test(s)) return s;
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
 }
+
+const UNRESERVED = /^[A-Za-z0-9._~-]*$/;
 
 /** The parent of a relative path ('' for a top-level entry; null for the root itself). */
 export function parentPath(path: string): string | null {

@@ -6,9 +6,26 @@ import { escapeXml } from './xml';
 
 const D = (local: string) => clark(NS.DAV, local);
 
-/** RFC 1123 date, the format of getlastmodified. */
+const DAYS = ['Thu', 'Fri', 'Sat', 'Sun', 'Mon', 'Tue', 'Wed']; // 1970-01-01 was a Thursday
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+const DAY_MS = 86_400_000;
+
+/**
+ * RFC 1123 date, the format of getlastmodified: what Date#toUTCString gives, built from parts
+ * because listings format one per row and this is about twice as fast. Years outside 1000–9999
+ * (never a real mtime) take the slow path.
+ */
 export function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  const days = Math.floor(ms / DAY_MS);
+  const date = new Date(days * DAY_MS);
+  const year = date.getUTCFullYear();
+  if (year < 1000 || year > 9999 || !Number.isFinite(ms)) return new Date(ms).toUTCString();
+  const seconds = Math.floor((ms - days * DAY_MS) / 1000);
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return `${DAYS[((days % 7) + 7) % 7]}, ${TWO_DIGITS[date.getUTCDate()]} ${MONTHS[date.getUTCMonth()]} ${year} `
+    + `${TWO_DIGITS[h]}:${TWO_DIGITS[m]}:${TWO_DIGITS[seconds % 60]} GMT`;
 }
 
 /** The DAV properties every resource has (RFC 4918 §15), computed from DavResource fields. */

@@ -24,8 +24,21 @@ function ensureTable(db: D1Database) {
 
 interface ListingRow { id: number; name: string; size: number; mtime: number; etag: string }
 
-/** Creates `n` rows in folder `n` of a listing table once (10 rows per statement, D1's parameter cap). */
-async function ensureListing(db: D1Database, n: number): Promise<void> {
+const listingsReady = new Map<number, Promise<void>>();
+
+/** Creates `n` rows in folder `n` of a listing table once per isolate: the timed request then makes one D1 query. */
+function ensureListing(db: D1Database, n: number): Promise<void> {
+  let ready = listingsReady.get(n);
+  if (!ready) {
+    ready = fillListing(db, n);
+    ready.catch(() => listingsReady.delete(n));
+    listingsReady.set(n, ready);
+  }
+  return ready;
+}
+
+/** Creates `n` rows in folder `n` of a listing table (10 rows per statement, D1's parameter cap). */
+async function fillListing(db: D1Database, n: number): Promise<void> {
   await db.prepare('CREATE TABLE IF NOT EXISTS listing (id INTEGER PRIMARY KEY, dir INTEGER NOT NULL, name TEXT NOT NULL, size INTEGER NOT NULL, mtime INTEGER NOT NULL, etag TEXT NOT NULL)').run();
   await db.prepare('CREATE INDEX IF NOT EXISTS listing_dir ON listing (dir)').run();
   const have = await db.prepare('SELECT count(*) AS c FROM listing WHERE dir = ?').bind(n).first<{ c: number }>();

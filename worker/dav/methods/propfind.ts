@@ -3,6 +3,7 @@ import { DavError } from '../errors';
 import { hrefOf } from '../locks';
 import { multistatusResponse, statusLine, type MultistatusEntry, type PropEntry } from '../multistatus';
 import { clark, NS } from '../namespaces';
+import { encodeSegment } from '../paths';
 import { coreProperties } from '../properties';
 import type { DavRequest } from '../request';
 import { child, elements, isElement, tagFor, type XmlElement } from '../xml';
@@ -71,9 +72,15 @@ export async function propfind(r: DavRequest): Promise<Response> {
   const notFound = `<d:status>${statusLine(404)}</d:status></d:propstat>`;
 
   // The hot path of every sync client: responses are built as strings directly, one per resource.
+  // Direct children share the target's href: only their last segment is encoded per row.
+  const childPrefix = hrefOf(r.ctx, target.path, true);
+  const parentPart = target.path === '' ? '' : `${target.path}/`;
+  const hrefOfResource = (res: DavResource) => (res !== target && res.path.startsWith(parentPart) && res.path.indexOf('/', parentPart.length) < 0
+    ? childPrefix + encodeSegment(res.path.slice(parentPart.length)) + (res.isCollection ? '/' : '')
+    : hrefOf(r.ctx, res.path, res.isCollection));
   function* entries(): Generator<MultistatusEntry | string> {
     for (const res of resources) {
-      const href = hrefOf(r.ctx, res.path, res.isCollection);
+      const href = hrefOfResource(res);
       const deadProps = dead.get(res.path);
       if (mode.kind === 'propname') {
         const props: PropEntry[] = liveNames.map((name) => ({ name }));
