@@ -1,8 +1,9 @@
-import type { DavBackend, DavResource, PropertyDef, WriteOptions } from '../dav/backend';
+import type { DavBackend, DavResource, PropertyDef, ReportDef, WriteOptions } from '../dav/backend';
 import { DavError } from '../dav/errors';
 import { AlreadyExists, BadInput, Conflict, DomainError, Forbidden, Locked, NotFound, PreconditionFailed, QuotaExceeded } from '../errors';
 import { filesProperties, ocId } from './dav-properties';
 import { D1LockStore } from './locks';
+import { filesReports } from './reports';
 import type { FileRow, FilesService } from './service';
 
 /** A file or folder as the DAV core sees it. */
@@ -43,6 +44,7 @@ export async function dav<T>(op: () => Promise<T>): Promise<T> {
 /** The DAV backend of one user's files (`/remote.php/dav/files/{user}/`). */
 export class FilesDavBackend implements DavBackend<FileNode> {
   readonly properties: readonly PropertyDef<FileNode, any>[];
+  readonly reports: readonly ReportDef<FileNode>[];
   readonly locks: D1LockStore;
 
   constructor(
@@ -52,6 +54,7 @@ export class FilesDavBackend implements DavBackend<FileNode> {
     private readonly now: number,
   ) {
     this.properties = filesProperties(this);
+    this.reports = filesReports(this);
     this.locks = new D1LockStore(env, service.owner);
   }
 
@@ -77,9 +80,16 @@ export class FilesDavBackend implements DavBackend<FileNode> {
     return out;
   }
 
-  /** Dead properties of a set of resources (the target first), keyed by path. */
-  deadPropertiesOf(resources: readonly FileNode[]): Promise<Map<string, Map<string, string>>> {
-    return this.deadProperties(resources[0], resources.length > 1 ? 1 : 0);
+  /**
+   * Dead properties of a set of resources, keyed by path: a PROPFIND's target and its children in
+   * one query; anything else (a report's scattered results) by fileid.
+   */
+  async deadPropertiesOf(resources: readonly FileNode[]): Promise<Map<string, Map<string, string>>> {
+    const [first, ...rest] = resources;
+    if (!first) return new Map();
+    if (rest.every((n) => n.row.parentId === first.row.fileid)) return this.deadProperties(first, rest.length > 0 ? 1 : 0);
+    const byId = await this.service.propertiesOf(resources.map((n) => n.row.fileid));
+    return new Map(resources.filter((n) => byId.has(n.row.fileid)).map((n) => [n.path, byId.get(n.row.fileid)!]));
   }
 
   patchDeadProperties(resource: FileNode, set: Map<string, string>, remove: string[]): Promise<void> {

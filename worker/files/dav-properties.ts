@@ -20,7 +20,9 @@ export function permissionsOf(node: FileNode): string {
   return node.isCollection ? 'RGDNVCK' : 'RGDNVW';
 }
 
-const FAVORITE = OC('favorite');
+
+/** oc:favorite: a dead property clients set by PROPPATCH, read as a live one (0 when unset). */
+export const FAVORITE = OC('favorite');
 
 /** The Files live properties beyond the core DAV set (nextcloud-api.md §3). */
 export function filesProperties(backend: FilesDavBackend): PropertyDef<FileNode, any>[] {

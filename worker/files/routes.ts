@@ -11,6 +11,7 @@ import { FilesService } from './service';
 import { trashRoutes } from './trash/routes';
 import { uploadsRoutes } from './uploads/routes';
 import { versionsRoutes } from './versions/routes';
+import { searchRoutes } from './search';
 
 /** The URL prefixes that address a user's files (both reach the same tree). */
 function prefixesFor(user: string): string[][] {
@@ -99,6 +100,7 @@ export function filesRoutes(): Hono<AppEnv> {
   app.route('/', uploadsRoutes());
   app.route('/', trashRoutes());
   app.route('/', versionsRoutes());
+  app.route('/', searchRoutes());
   return app;
 }
 

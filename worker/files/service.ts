@@ -440,6 +440,28 @@ export class FilesService {
     return out;
   }
 
+  /** Dead properties of any set of files, by fileid (chunked: D1 binds at most 100 parameters). */
+  async propertiesOf(fileids: number[]): Promise<Map<number, Map<string, string>>> {
+    const out = new Map<number, Map<string, string>>();
+    for (let i = 0; i < fileids.length; i += 90) {
+      const rows = await this.db.select({ fileid: properties.fileid, name: properties.name, value: properties.value })
+        .from(properties).where(inArray(properties.fileid, fileids.slice(i, i + 90)));
+      for (const p of rows) {
+        let m = out.get(p.fileid);
+        if (!m) out.set(p.fileid, (m = new Map()));
+        m.set(p.name, p.value);
+      }
+    }
+    return out;
+  }
+
+  /** The owner's files and folders below `dir` that carry dead property `name` = `value` (favorites). */
+  async withPropertyBelow(dir: FileRow, name: string, value: string): Promise<FileRow[]> {
+    const rows = await this.db.select().from(files).innerJoin(properties, eq(properties.fileid, files.fileid))
+      .where(and(below(this.owner, dir.path), eq(properties.name, name), eq(properties.value, value))).orderBy(asc(files.path));
+    return rows.map((r) => r.files);
+  }
+
   /** Sets and removes dead properties in one batch. */
   async patchProperties(row: FileRow, set: Map<string, string>, remove: string[]): Promise<void> {
     const stmts: Statement[] = [];
