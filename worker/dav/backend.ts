@@ -107,6 +107,11 @@ export interface DavBackend<R extends DavResource = DavResource> {
   readonly locks: LockStore;
   /** Response headers a backend adds after a write (e.g. OC-FileId, OC-ETag). */
   writeHeaders?(resource: R): Record<string, string>;
+  /**
+   * Optional: a GET of a collection in a form the backend offers (Files: a ZIP when the client
+   * accepts one); null falls back to the plain page every collection answers with.
+   */
+  getCollection?(r: DavRequest<R>, target: R): Promise<Response | null>;
   /** Optional: the REPORTs this backend implements (without it, REPORT is 405). */
   readonly reports?: readonly ReportDef<R>[];
   /**

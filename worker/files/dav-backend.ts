@@ -4,6 +4,8 @@ import { AlreadyExists, BadInput, Conflict, DomainError, Forbidden, Locked, NotF
 import { filesProperties, ocId } from './dav-properties';
 import { D1LockStore } from './locks';
 import { filesReports } from './reports';
+import { acceptsZip, zipResponse } from './zip';
+import type { DavRequest } from '../dav/request';
 import type { FileRow, FilesService } from './service';
 
 /** A file or folder as the DAV core sees it. */
@@ -62,6 +64,11 @@ export class FilesDavBackend implements DavBackend<FileNode> {
     // Locks load in parallel with the first lookup: most requests ask about both.
     const [row] = await Promise.all([this.service.get(path), this.locks.preload(this.now)]);
     return row ? new FileNode(row) : null;
+  }
+
+  /** GET of a folder with Accept: application/zip → the folder as a streamed ZIP (zip.ts). */
+  async getCollection(r: DavRequest<FileNode>, target: FileNode): Promise<Response | null> {
+    return acceptsZip(r.req) ? zipResponse(this.service, target.row, r.req, r.req.method === 'HEAD') : null;
   }
 
   async children(collection: FileNode): Promise<FileNode[]> {

@@ -18,6 +18,8 @@ export async function get(r: DavRequest): Promise<Response> {
   const notModified = checkConditionalHeaders(r.req, target);
   if (notModified) return notModified;
   if (target.isCollection) {
+    const offered = await r.backend.getCollection?.(r, target);
+    if (offered) return offered;
     return new Response(head ? null : COLLECTION_PAGE, { headers: { 'Content-Type': 'text/html; charset=utf-8', ETag: quoteEtag(target.etag) } });
   }
   const headers = new Headers({
