@@ -32,6 +32,7 @@ beforeAll(async () => {
 /** Every route but cloud/user is for admins (a user may read and edit self: see below). */
 const ADMIN_ROUTES: Array<[string, string, Record<string, string>?]> = [
   ['GET', '/cloud/users'],
+  ['GET', '/cloud/users/details'],
   ['POST', '/cloud/users', { userid: 'intruder', password: 'intruder-password-1' }],
   ['GET', '/cloud/users/bob'],
   ['PUT', '/cloud/users/bob', { key: 'email', value: 'hacked@example.org' }],
@@ -42,6 +43,7 @@ const ADMIN_ROUTES: Array<[string, string, Record<string, string>?]> = [
   ['POST', '/cloud/users/bob/groups', { groupid: 'staff' }],
   ['DELETE', '/cloud/users/bob/groups', { groupid: 'staff' }],
   ['GET', '/cloud/groups'],
+  ['GET', '/cloud/groups/details'],
   ['POST', '/cloud/groups', { groupid: 'intruders' }],
   ['GET', '/cloud/groups/staff'],
   ['DELETE', '/cloud/groups/staff'],
@@ -271,5 +273,23 @@ describe('groups as admin', () => {
     const admin = await ocs(ADMIN, 'DELETE', '/cloud/groups/admin');
     expect(admin.meta.statuscode).toBe(102);
     expect(await listGroupMembers(env, 'admin')).toEqual(['admin']);
+  });
+});
+
+describe('lists with details (the admin pages)', () => {
+  it('GET cloud/users/details: each user of the page with display name, e-mail, quota, groups; search and limit apply', async () => {
+    const res = await ocs(ADMIN, 'GET', '/cloud/users/details?search=ali');
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.data.users)).toEqual(['alice']);
+    expect(res.data.users.alice).toMatchObject({ id: 'alice', displayname: 'Ali', email: 'ali@example.org' }); // as edited by the tests above
+    expect(res.data.users.alice.quota.quota).toBe(5000);
+    const page = await ocs(ADMIN, 'GET', '/cloud/users/details?limit=1');
+    expect(Object.keys(page.data.users)).toHaveLength(1);
+  });
+
+  it('GET cloud/groups/details: display name and member count', async () => {
+    const res = await ocs(ADMIN, 'GET', '/cloud/groups/details?search=sta');
+    expect(res.status).toBe(200);
+    expect(res.data.groups).toEqual([expect.objectContaining({ id: 'staff', displayname: 'Staff', usercount: expect.any(Number) })]);
   });
 });

@@ -7,7 +7,8 @@ import type { AppEnv } from '../http/env';
 import { ocsOk, ocsUnauthorized } from '../ocs/envelope';
 import { listOptions, readParams } from '../ocs/params';
 import { requireUser } from './auth';
-import { createGroup, deleteGroup, listGroupMembers, listGroups } from './groups';
+import { createGroup, deleteGroup, getGroup, listGroupMembers, listGroups } from './groups';
+import { ADMIN_GROUP } from './users';
 import { ocsErrorFor } from './ocs-errors';
 import { requireAdmin } from './ocs-guards';
 
@@ -21,6 +22,19 @@ export function groupsOcsRoutes(): Hono<AppEnv> {
 
   r.get('/cloud/groups', async (c) => {
     const groups = await listGroups(c.env, listOptions(await readParams(c)));
+    return ocsOk(c, { groups });
+  });
+
+  // Nextcloud's group list with display names and member counts (the admin groups page).
+  r.get('/cloud/groups/details', async (c) => {
+    const ids = await listGroups(c.env, listOptions(await readParams(c)));
+    const groups = [];
+    for (const id of ids) {
+      const group = await getGroup(c.env, id);
+      if (!group) continue;
+      const members = await listGroupMembers(c.env, id);
+      groups.push({ id, displayname: group.displayName, usercount: members.length, disabled: 0, canAdd: true, canRemove: id !== ADMIN_GROUP });
+    }
     return ocsOk(c, { groups });
   });
 

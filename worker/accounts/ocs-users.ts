@@ -36,6 +36,19 @@ export function usersOcsRoutes(): Hono<AppEnv> {
     return ocsOk(c, { users });
   });
 
+  // Nextcloud's user list with every user's details, keyed by id (the admin users page): one page
+  // of `limit` users (at most 100 here) at a time.
+  r.get('/cloud/users/details', admin, async (c) => {
+    const options = listOptions(await readParams(c));
+    const ids = await listUsers(c.env, { ...options, limit: Math.min(options.limit ?? 100, 100) });
+    const users: Record<string, Awaited<ReturnType<typeof userDetails>>> = {};
+    for (const id of ids) {
+      const user = await getUser(c.env, id);
+      if (user) users[id] = await userDetails(c.env, user);
+    }
+    return ocsOk(c, { users });
+  });
+
   r.post('/cloud/users', admin, async (c) => {
     const params = await readParams(c);
     const id = params.get('userid') ?? '';
