@@ -16,7 +16,13 @@ import type { FileRow } from './tree';
 /** More entries than this in one archive is refused (the list is held in memory while zipping). */
 export const MAX_ZIP_ENTRIES = 100_000;
 
+/**
+ * Accept: application/zip, or `?accept=zip` (Nextcloud's query form, for a plain link in a page,
+ * which cannot set headers).
+ */
 export function acceptsZip(request: Request): boolean {
+  const query = new URL(request.url).searchParams.get('accept');
+  if (query === 'zip' || query === 'application/zip') return true;
   return /(^|,)\s*application\/zip\s*(;|,|$)/i.test(request.headers.get('Accept') ?? '');
 }
 
