@@ -1,10 +1,14 @@
 import path from 'node:path';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
+import { buildWeb } from './scripts/build-web.mjs';
 
 // Integration tests inside workerd with real D1 and R2 (miniflare). End-to-end tests with real
 // clients against `wrangler dev` live in test/e2e and have their own config.
 export default defineConfig(async () => {
+  // wrangler.toml serves web/dist as the ASSETS binding: build it when missing or stale (a fresh
+  // clone has none), so the suite starts and the web routes serve the real app.
+  if (buildWeb({ ifStale: true, quiet: true }) !== 0) throw new Error('building the web app (web/) failed');
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'schema/migrations'));
   return {
     plugins: [

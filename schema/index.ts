@@ -10,3 +10,4 @@ export * from './calendar-instances';
 export * from './notifications';
 export * from './reminders';
 export * from './dav-shares';
+export * from './sessions';

@@ -6,7 +6,8 @@
  *      writes its id into wrangler.toml when `database_id` is still the all-zero placeholder,
  *   3. creates the R2 bucket (`bucket_name`, "cumulus-files") if missing,
  *   4. applies the D1 migrations remotely (`wrangler d1 migrations apply DB --remote`),
- *   5. `wrangler deploy`.
+ *   5. builds the web app (web/ → web/dist, served as static assets),
+ *   6. `wrangler deploy`.
  * Idempotent: running it again only applies new migrations and deploys. No secrets are needed yet.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { stripVTControlCharacters } from 'node:util';
+import { buildWeb } from './build-web.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const configPath = path.join(root, 'wrangler.toml');
@@ -113,5 +115,6 @@ checkAuth();
 ensureDatabase();
 ensureBucket();
 wrangler(['d1', 'migrations', 'apply', 'DB', '--remote']);
+if (buildWeb() !== 0) fail('building the web app (web/) failed');
 wrangler(['deploy']);
 log('done');

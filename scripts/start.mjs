@@ -13,11 +13,13 @@
  *                   bundle: edits to worker/ then never restart it mid-request (tests, benchmarks)
  *   CUMULUS_PARENT_PID  (test harnesses) stop the server when that process is gone
  *
- * Steps: apply D1 migrations locally, start `wrangler dev` (stdio inherited, signals forwarded,
+ * Steps: build the web app when its sources changed (scripts/build-web.mjs), apply D1 migrations
+ * locally, start `wrangler dev` (stdio inherited, signals forwarded,
  * exits with its code), then optionally run the first-run setup. The password is never printed.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { buildWeb } from './build-web.mjs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
@@ -73,13 +75,19 @@ function applyMigrations() {
   }
 }
 
-/** Bundles the Worker into a temp dir like a deploy would; returns the entry file and the dir. */
+/**
+ * Bundles the Worker into a temp dir like a deploy would, with a snapshot of the built web app
+ * beside it (wrangler dev reloads when its assets directory changes: a rebuild of web/dist by
+ * another run must not restart this server mid-request); returns the entry, the assets and the dir.
+ */
 function buildOnce() {
   const outdir = mkdtempSync(path.join(os.tmpdir(), 'cumulus-bundle-'));
   log(`bundling the Worker once into ${outdir}`);
+  const assets = path.join(outdir, 'web-dist');
+  cpSync(path.join(root, 'web', 'dist'), assets, { recursive: true });
   const r = spawnSync(
     process.execPath,
-    [wranglerBin, 'deploy', '--dry-run', '--outdir', outdir],
+    [wranglerBin, 'deploy', '--dry-run', '--outdir', path.join(outdir, 'bundle'), '--assets', assets],
     { cwd: root, env: { ...childEnv, WRANGLER_LOG: 'warn' }, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   if (r.status !== 0) {
@@ -87,14 +95,14 @@ function buildOnce() {
     rmSync(outdir, { recursive: true, force: true });
     process.exit(r.status || 1);
   }
-  return { entry: path.join(outdir, 'index.js'), outdir };
+  return { entry: path.join(outdir, 'bundle', 'index.js'), assets, outdir };
 }
 
 function startWrangler() {
   const bundle = process.env.BUILD_ONCE === '1' ? buildOnce() : null;
   const args = [
     wranglerBin, 'dev',
-    ...(bundle ? [bundle.entry, '--config', path.join(root, 'wrangler.toml'), '--no-bundle'] : []),
+    ...(bundle ? [bundle.entry, '--config', path.join(root, 'wrangler.toml'), '--no-bundle', '--assets', bundle.assets] : []),
     '--ip', '127.0.0.1',
     '--port', String(port),
     '--persist-to', dataDir,
@@ -202,6 +210,10 @@ function reexecWithPinnedNode() {
 function main() {
   if (!existsSync(wranglerBin)) {
     console.error('[start] wrangler is not installed: run `npm ci` first.');
+    process.exit(1);
+  }
+  if (buildWeb({ ifStale: true, quiet: true }) !== 0) {
+    console.error('[start] building the web app (web/) failed');
     process.exit(1);
   }
   applyMigrations();

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * `npm test`: every test, in order —
- *   1. the typecheck (`tsc --noEmit`, plus the bench-only baseline Worker; counted as one test),
+ *   0. build the web app (web/ → web/dist; the Worker serves it, the browser tests drive it),
+ *   1. the typecheck (`tsc --noEmit`, the web app, the bench-only baseline Worker; counted as one test),
  *   2. the suite inside workerd (`vitest run`, vitest.config.ts),
  *   3. the end-to-end suite with real clients (`vitest run --config test/e2e/vitest.config.ts`).
  * All steps run even when one fails; exits non-zero if any failed, and ends with one plain line
@@ -11,6 +12,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
+import { buildWeb } from './build-web.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const artifacts = path.join(root, 'test-artifacts');
@@ -68,9 +70,15 @@ function add(counts) {
   totals.failed += counts.failed;
 }
 
-console.log('[test] typecheck: tsc --noEmit (the Worker and its tests), tsc -p test/bench/baseline');
+console.log('[test] building the web app (vite build)');
+const webCode = buildWeb();
+console.log(`[test] web build: ${webCode === 0 ? 'done' : 'failed'}`);
+if (webCode !== 0) add({ passed: 0, failed: 1 }); // a build, not a test: it counts only when it fails
+
+console.log('[test] typecheck: tsc --noEmit (the Worker and its tests), tsc -p web, tsc -p test/bench/baseline');
 const tscCode = Math.max(
   await run(bin('tsc'), ['--noEmit']),
+  await run(bin('tsc'), ['--noEmit', '-p', 'web']),
   await run(bin('tsc'), ['-p', 'test/bench/baseline']),
 );
 console.log(`[test] typecheck: ${tscCode === 0 ? 'passed' : 'failed'}`);

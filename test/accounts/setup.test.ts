@@ -90,12 +90,13 @@ describe('first-run setup through the form', () => {
     expect(await getUser(env, 'second')).toBeNull();
   });
 
-  it('GET / shows the placeholder page once installed, never a 401', async () => {
+  it('GET / shows the web app once installed, never a 401', async () => {
     const res = await call('/');
     expect(res.status).toBe(200);
+    expect(res.headers.get('WWW-Authenticate')).toBeNull();
     const html = await res.text();
     expect(html).toMatch(/<html lang="en">/);
-    expect(html).toContain('Cumulus is running');
+    expect(html).toContain('<div id="app"></div>');
     expect(html).not.toContain('<form');
   });
 

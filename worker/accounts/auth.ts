@@ -1,15 +1,19 @@
 /**
- * HTTP Basic authentication for DAV and OCS routes. Each mount chooses how a refusal looks
- * (DAV error XML, OCS envelope, plain text); the middleware owns the status and the
+ * Authentication for DAV and OCS routes: HTTP Basic (clients), else the web app's session cookie
+ * (with its CSRF token on state-changing requests, sessions-http.ts). Each mount chooses how a
+ * refusal looks (DAV error XML, OCS envelope, plain text); the middleware owns the status and the
  * WWW-Authenticate / Retry-After headers.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, AuthUser } from '../http/env';
 import { authenticate } from './authenticate';
 import type { Credentials, LoginResult } from './login';
+import { authenticateSession, sessionTokenOf } from './sessions-http';
 
-/** 401 (no or bad credentials, disabled account) or 429 (throttled). */
-export type RefusalStatus = 401 | 429;
+/** 401 (no or bad credentials, disabled account), 403 (session without CSRF token) or 429 (throttled). */
+export type RefusalStatus = 401 | 403 | 429;
+
+type AuthResult = LoginResult | { ok: false; status: 403; message: string };
 
 /** Renders the body of a refused request; the middleware adds the status-specific headers. */
 export type RefusalRenderer = (c: Context<AppEnv>, message: string, status: RefusalStatus) => Response;
@@ -27,8 +31,9 @@ const REALM = 'Basic realm="Cumulus", charset="UTF-8"';
 
 /**
  * Middleware that admits only requests with valid Basic credentials (login = user id or e-mail;
- * secret = login password or app password) of an enabled account, and sets `c.get('user')`.
- * Failed logins are throttled (throttle.ts).
+ * secret = login password or app password) of an enabled account, or without an Authorization
+ * header a live web session cookie (plus its CSRF token unless GET/HEAD/OPTIONS), and sets
+ * `c.get('user')`. Failed logins are throttled (throttle.ts).
  */
 export function requireUser(options: RequireUserOptions = {}): MiddlewareHandler<AppEnv> {
   for (const name of ['onUnauthorized', 'now', 'sleep'] as const) {
@@ -44,7 +49,7 @@ export function requireUser(options: RequireUserOptions = {}): MiddlewareHandler
     const result = await checkAuthorization(c, now, sleep);
     if (!result.ok) {
       const res = refuse(c, render, result.status, result.message);
-      if (result.status === 429) res.headers.set('Retry-After', String(result.retryAfterSeconds));
+      if (result.status === 429 && 'retryAfterSeconds' in result) res.headers.set('Retry-After', String(result.retryAfterSeconds));
       return res;
     }
     c.set('user', result.user);
@@ -54,17 +59,20 @@ export function requireUser(options: RequireUserOptions = {}): MiddlewareHandler
 
 /**
  * The caller of a route that also serves anonymous clients (e.g. capabilities): the user when the
- * request carries valid Basic credentials, else null. A failed attempt still counts for the
- * throttle; the route answers as for an anonymous client, as Nextcloud's public pages do.
+ * request carries valid Basic credentials or a session, else null. A failed attempt still counts
+ * for the throttle; the route answers as for an anonymous client, as Nextcloud's public pages do.
  */
 export async function optionalUser(c: Context<AppEnv>, options: Pick<RequireUserOptions, 'now' | 'sleep'> = {}): Promise<AuthUser | null> {
-  if (c.req.header('Authorization') === undefined) return null;
+  if (c.req.header('Authorization') === undefined && sessionTokenOf(c) === undefined) return null;
   const result = await checkAuthorization(c, options.now ?? Date.now, options.sleep ?? wait);
   return result.ok ? result.user : null;
 }
 
-async function checkAuthorization(c: Context<AppEnv>, now: () => number, sleep: (ms: number) => Promise<void>): Promise<LoginResult> {
+async function checkAuthorization(c: Context<AppEnv>, now: () => number, sleep: (ms: number) => Promise<void>): Promise<AuthResult> {
   const header = c.req.header('Authorization');
+  // Clients always send Basic; only a request without it is the web app's (cookie) request.
+  const sessionToken = header === undefined ? sessionTokenOf(c) : undefined;
+  if (sessionToken !== undefined) return authenticateSession(c, sessionToken, now());
   const credentials = parseBasicAuthorization(header);
   if (!credentials) {
     const message = header ? "Malformed 'Authorization: Basic' header" : "No 'Authorization: Basic' header found";
@@ -108,7 +116,7 @@ export function plainUnauthorized(_c: Context<AppEnv>, message: string, status: 
 export function davUnauthorized(_c: Context<AppEnv>, message: string, status: RefusalStatus): Response {
   const exception = status === 429
     ? 'OCA\\DAV\\Connector\\Sabre\\Exception\\TooManyRequests'
-    : 'Sabre\\DAV\\Exception\\NotAuthenticated';
+    : status === 403 ? 'Sabre\\DAV\\Exception\\Forbidden' : 'Sabre\\DAV\\Exception\\NotAuthenticated';
   const body = '<?xml version="1.0" encoding="utf-8"?>\n'
     + '<d:error xmlns:d="DAV:" xmlns:s="http://sabredav.org/ns">'
     + `<s:exception>${escapeXml(exception)}</s:exception><s:message>${escapeXml(message)}</s:message>`

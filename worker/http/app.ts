@@ -11,6 +11,8 @@ import { principalsRoutes } from '../principals/routes';
 import { calendarsRoutes } from '../calendars/routes';
 import { publicCalendarRoutes } from '../calendars/public-routes';
 import { contactsRoutes } from '../contacts/routes';
+import { sessionRoutes } from '../accounts/sessions-routes';
+import { webRoutes } from '../web/routes';
 
 /**
  * The Hono app: middleware, then each domain's routes. Every Nextcloud route also exists with an
@@ -29,7 +31,10 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', publicCalendarRoutes());
   app.route('/', contactsRoutes());
   app.route('/', statusRoutes());
+  // Before setupRoutes: once installed, `GET /` is the web app; before, it falls through to setup.
+  app.route('/', webRoutes());
   app.route('/', setupRoutes());
+  app.route('/', sessionRoutes());
   app.route('/', loginFlowRoutes());
   app.route('/ocs', createOcsApp());
   return app;

@@ -86,9 +86,9 @@ export class OcsError extends HttpError {
   }
 }
 
-/** Refusals of requireUser() as OCS answers them: 997 (HTTP 401) or 429. */
+/** Refusals of requireUser() as OCS answers them: 997 (HTTP 401), 403 (CSRF) or 429. */
 export const ocsUnauthorized: RefusalRenderer = (c, message, status) =>
-  renderOcs(c, status === 401 ? OCS_UNAUTHORISED : 429, message, []);
+  renderOcs(c, status === 401 ? OCS_UNAUTHORISED : status, message, []);
 
 /** What Nextcloud answers for an unknown OCS route. */
 export function ocsNotFound(c: Context): Response {

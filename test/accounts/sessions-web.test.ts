@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { APP_CSP } from '../../worker/web/routes';
+import { call, installAdmin } from './helpers';
+
+/** The web app's pages and files as the Worker serves them from the ASSETS binding (web/dist). */
+describe('web app serving (worker/web/routes.ts)', () => {
+  it('GET / is the setup page until installed, then the app', async () => {
+    const before = await call('/');
+    expect(await before.text()).toContain('Set up Cumulus');
+    await installAdmin();
+    const after = await call('/');
+    expect(after.status).toBe(200);
+    expect(await after.text()).toContain('<div id="app"></div>');
+  });
+
+  it('serves the app\'s HTML for its pages with a strict CSP, no inline script, never cached', async () => {
+    for (const path of ['/login', '/apps/files/', '/apps/files/?dir=/a/b', '/settings/user', '/index.php/apps/files/']) {
+      const res = await call(path);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get('Content-Type')).toBe('text/html; charset=utf-8');
+      expect(res.headers.get('Content-Security-Policy')).toBe(APP_CSP);
+      expect(res.headers.get('Cache-Control')).toBe('no-cache');
+      expect(res.headers.get('Referrer-Policy')).toBe('same-origin');
+      const html = await res.text();
+      expect(html).toMatch(/<html lang="en">/);
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    }
+    expect(APP_CSP).toContain("script-src 'self';");
+    expect(APP_CSP).not.toContain('unsafe');
+  });
+
+  it('serves the hashed scripts and styles under /assets/ as immutable, and 404 for a missing one', async () => {
+    const html = await (await call('/apps/files/')).text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const res = await call(script!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('Content-Type')).toMatch(/javascript/);
+    expect(res.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
+    expect((await call('/assets/nope-123.js')).status).toBe(404);
+  });
+
+  it('leaves the other routes to the Worker: DAV still asks for credentials, unknown paths 404', async () => {
+    expect((await call('/remote.php/dav/files/admin/', { method: 'PROPFIND' })).status).toBe(401);
+    expect((await call('/no/such/page')).status).toBe(404);
+    expect((await call('/apps/unknown-app/')).status).toBe(404);
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * Browser sessions of the web app: a random 256-bit token in an HttpOnly cookie, its SHA-256 in
+ * D1 (web_sessions). A session dies at its absolute expiry, after the idle timeout, on logout, or
+ * with its user; a disabled user's session is refused. Protocol-neutral: the cookie and the
+ * routes live in sessions-http.ts and sessions-routes.ts.
+ */
+import { and, eq, lt } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import { users } from '../../schema/accounts';
+import { webSessions } from '../../schema/sessions';
+import type { AuthUser } from '../http/env';
+import { constantTimeEqual } from './password';
+import { randomAlphanumeric, sameHash, sha256Hex } from './tokens';
+import { isAdminColumn, userColumns } from './users';
+
+/** Cookie value length: 43 alphanumerics ≈ 256 bits. */
+export const SESSION_TOKEN_LENGTH = 43;
+/** A session unused for this long is dead (Nextcloud's session_lifetime default: 24 h). */
+export const SESSION_IDLE_MS = 24 * 60 * 60 * 1000;
+/** However active, a session ends this long after sign-in. */
+export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
+/** last_activity is written at most this often per session. */
+const ACTIVITY_RESOLUTION_MS = 60 * 1000;
+
+/** A new session: the token goes into the cookie and nowhere else. */
+export interface NewSession { token: string; expiresAt: number }
+
+/** Starts a session for a user who just signed in with their password. */
+export async function createSession(env: Env, userId: string, loginName: string, now: number): Promise<NewSession> {
+  const db = drizzle(env.DB);
+  const token = randomAlphanumeric(SESSION_TOKEN_LENGTH);
+  const expiresAt = now + SESSION_MAX_AGE_MS;
+  await db.batch([
+    // Dead sessions carry nothing; sign-ins are rare enough to sweep them here (indexed).
+    db.delete(webSessions).where(lt(webSessions.expiresAt, now)),
+    db.insert(webSessions).values({
+      tokenHash: await sha256Hex(token), userId, loginName, createdAt: now, lastActivity: now, expiresAt,
+    }),
+  ]);
+  return { token, expiresAt };
+}
+
+export type SessionResult =
+  | { ok: true; user: AuthUser }
+  | { ok: false; message: string };
+
+/** The signed-in user of a session token, or why not (unknown, expired, idle, disabled). */
+export async function verifySession(env: Env, token: string, now: number): Promise<SessionResult> {
+  if (!isSessionToken(token)) return { ok: false, message: 'Session expired; sign in again' };
+  const db = drizzle(env.DB);
+  const hash = await sha256Hex(token);
+  const row = await db.select({
+    ...userColumns,
+    isAdmin: isAdminColumn(db),
+    tokenHash: webSessions.tokenHash,
+    loginName: webSessions.loginName,
+    lastActivity: webSessions.lastActivity,
+    expiresAt: webSessions.expiresAt,
+  }).from(webSessions)
+    .innerJoin(users, eq(users.id, webSessions.userId))
+    .where(eq(webSessions.tokenHash, hash)).get();
+  if (!row || !sameHash(row.tokenHash, hash)) return { ok: false, message: 'Session expired; sign in again' };
+  if (now >= row.expiresAt || now >= row.lastActivity + SESSION_IDLE_MS) {
+    await db.delete(webSessions).where(eq(webSessions.tokenHash, hash));
+    return { ok: false, message: 'Session expired; sign in again' };
+  }
+  if (!row.enabled) return { ok: false, message: 'This account is disabled' };
+  if (now - row.lastActivity >= ACTIVITY_RESOLUTION_MS) {
+    await db.update(webSessions).set({ lastActivity: now })
+      .where(and(eq(webSessions.tokenHash, hash), lt(webSessions.lastActivity, now)));
+  }
+  return {
+    ok: true,
+    user: {
+      id: row.id, displayName: row.displayName, email: row.email, quota: row.quota, isAdmin: row.isAdmin,
+      loginName: row.loginName, via: 'session', sessionHash: hash,
+    },
+  };
+}
+
+/** Ends a session (logout); a no-op for an unknown token. */
+export async function deleteSession(env: Env, token: string): Promise<void> {
+  if (!isSessionToken(token)) return;
+  await drizzle(env.DB).delete(webSessions).where(eq(webSessions.tokenHash, await sha256Hex(token)));
+}
+
+/**
+ * The CSRF token of a session (Nextcloud's "requesttoken"): derived from the session token, so
+ * nothing more is stored, and unguessable without the HttpOnly cookie. A copy of the table (which
+ * holds a different hash of the token) does not yield it.
+ */
+export async function csrfToken(sessionToken: string): Promise<string> {
+  return sha256Hex(`cumulus-requesttoken:${sessionToken}`);
+}
+
+/** Whether `given` is the CSRF token of the session, compared in constant time. */
+export async function checkCsrfToken(sessionToken: string, given: string | undefined): Promise<boolean> {
+  if (given === undefined || given === '') return false;
+  const encoder = new TextEncoder();
+  return constantTimeEqual(encoder.encode(await csrfToken(sessionToken)), encoder.encode(given));
+}
+
+/** Whether a cookie value has the shape of a session token (anything else is not looked up). */
+export function isSessionToken(value: string): boolean {
+  return value.length === SESSION_TOKEN_LENGTH && /^[A-Za-z0-9]+$/.test(value);
+}
