@@ -1,8 +1,10 @@
+import { filesStrings } from './files/strings';
+
 /**
  * The app's strings. English is the only table so far; a language is one more table with the
  * same keys (the type checks it), picked from navigator.languages.
  */
-const en = {
+const core = {
   'app.name': 'Cumulus',
   'skip.main': 'Skip to main content',
   'apps.label': 'Apps',
@@ -56,6 +58,9 @@ const en = {
   'notFound.back': 'Go to Files',
   'loading': 'Loading…',
 } as const;
+
+/** The English table: the shell's strings and the Files app's (files/strings.ts). */
+const en = { ...core, ...filesStrings };
 
 export type MessageKey = keyof typeof en;
 type Table = Record<MessageKey, string>;
