@@ -4,7 +4,7 @@
  * with its user; a disabled user's session is refused. Protocol-neutral: the cookie and the
  * routes live in sessions-http.ts and sessions-routes.ts.
  */
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, or } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { users } from '../../schema/accounts';
 import { webSessions } from '../../schema/sessions';
@@ -38,6 +38,12 @@ export async function createSession(env: Env, userId: string, loginName: string,
     }),
   ]);
   return { token, expiresAt };
+}
+
+/** Cron job: deletes sessions past their absolute expiry or idle for longer than SESSION_IDLE_MS. */
+export async function purgeDeadSessions(env: Env, now: Date): Promise<void> {
+  const ms = now.getTime();
+  await drizzle(env.DB).delete(webSessions).where(or(lt(webSessions.expiresAt, ms), lt(webSessions.lastActivity, ms - SESSION_IDLE_MS)));
 }
 
 export type SessionResult =

@@ -1,5 +1,6 @@
 import { purgeExpiredLoginFlows } from '../accounts/login-flows';
 import { purgeStaleLoginFailures } from '../accounts/throttle';
+import { purgeDeadSessions } from '../accounts/sessions';
 import { purgeExpiredLocks } from '../files/jobs';
 import { collectOrphanBlobs } from '../files/orphans';
 import { expireTrash } from '../files/trash/jobs';
@@ -16,7 +17,7 @@ import { sendReminders } from '../calendars/reminders';
 export type Job = (env: Env, now: Date) => Promise<void>;
 
 const jobs: Job[] = [purgeExpiredLocks, purgeStaleLoginFailures, purgeExpiredLoginFlows, expireUploads, expireTrash, expireVersions, collectOrphanBlobs,
-  refreshSubscriptions, purgeCalendarTrash, sendReminders];
+  refreshSubscriptions, purgeCalendarTrash, sendReminders, purgeDeadSessions];
 
 /** Runs every job; one failing job does not stop the others. */
 export async function runScheduledJobs(controller: ScheduledController, env: Env): Promise<void> {
