@@ -22,6 +22,10 @@
  * `npm run bench -- --caldav` runs only the CalDAV section on own servers (Cumulus, Radicale,
  * Xandikos); the full own-server run includes that section unless BENCH_CALDAV=0.
  *
+ * Web app (issue #6, test/bench/web.mjs): `npm run bench -- --web` runs only the web section (the
+ * Files page's first render and interactive time on 10,000 files in Chromium, the shipped
+ * JavaScript sizes); the full own-server run includes it unless BENCH_WEB=0.
+ *
  * Loopback only, bounded loops. Tunables (env): BENCH_RUNS (21), BENCH_PUTS (500),
  * BENCH_BIG_MIB (1024), BENCH_LIST_SIZES ("1000,10000"), BENCH_CHUNKED_MIB (2048),
  * BENCH_CHECKSUM_MIB (300), BENCH_SYNC_FILES (1000), BENCH_CLIENTS=0 (skip the clients section).
@@ -37,6 +41,7 @@ import { gzipSync } from 'node:zlib';
 import { davClient, parseMultistatus } from '../support/dav.mjs';
 import { benchClients } from './clients.mjs';
 import { benchCaldav, benchCaldavServers } from './caldav.mjs';
+import { benchWeb } from './web.mjs';
 import { repoRoot, rssOf, startServer, startWorker } from '../support/server.mjs';
 
 const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 21));
@@ -369,8 +374,9 @@ function printTable() {
 async function main() {
   const args = process.argv.slice(2);
   const caldavOnly = args[0] === '--caldav' && (args.length === 1 || args.length === 4);
-  if (!(caldavOnly || args.length === 0 || args.length === 3 || (args.length === 1 && args[0] === '--baseline'))) {
-    console.error('usage: npm run bench [-- URL USER PASSWORD | -- --baseline | -- --caldav [URL USER PASSWORD]]');
+  const webOnly = args.length === 1 && args[0] === '--web';
+  if (!(caldavOnly || webOnly || args.length === 0 || args.length === 3 || (args.length === 1 && args[0] === '--baseline'))) {
+    console.error('usage: npm run bench [-- URL USER PASSWORD | -- --baseline | -- --caldav [URL USER PASSWORD] | -- --web]');
     process.exit(2);
   }
   console.log(`cpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node}`);
@@ -387,6 +393,11 @@ async function main() {
     process.exit(failures ? 1 : 0);
   }
   // --- end CalDAV only ---
+  if (webOnly) {
+    await step('Web app', 'start', '', () => benchWeb({ row, step, progress }));
+    printTable();
+    process.exit(failures ? 1 : 0);
+  }
   if (args.length === 3) {
     const [url, user, password] = args;
     console.log(`target: ${url}`);
@@ -423,6 +434,8 @@ async function main() {
     }
     // CalDAV section (issue #5; test/bench/caldav.mjs): Cumulus, Radicale and Xandikos on the same data.
     if (process.env.BENCH_CALDAV !== '0') await step('CalDAV', 'start', '', () => benchCaldavServers({ row, step, progress }));
+    // Web app section (issue #6; test/bench/web.mjs).
+    if (process.env.BENCH_WEB !== '0') await step('Web app', 'start', '', () => benchWeb({ row, step, progress }));
   }
 
   const base = (await step('Baseline Worker', 'start', '', benchBaseline)) ?? {};
