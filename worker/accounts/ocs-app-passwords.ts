@@ -89,10 +89,13 @@ function inUseAppPassword(c: Ctx): Extract<AuthUser, { via: 'app-password' }> {
   return user;
 }
 
-/** The caller, who must have authenticated with the login password. */
+/**
+ * The caller, who must have authenticated this very request with the login password (HTTP
+ * Basic): neither a device token nor a browser session may mint or revoke tokens on its own.
+ */
 function withLoginPassword(c: Ctx): AuthUser {
   const user = c.get('user');
-  if (user.via === 'app-password') throw new OcsError(403, 'Managing app passwords needs the login password');
+  if (user.via !== 'password') throw new OcsError(403, 'Managing app passwords needs the login password');
   return user;
 }
 

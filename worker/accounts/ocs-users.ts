@@ -141,6 +141,12 @@ function editPatch(c: Ctx, key: string, value: string): UserPatch {
     case 'email':
       return { email: value };
     case 'password':
+      // A stolen session or device token must not be able to lock the owner out: setting any
+      // password needs the caller's login password on this very request (HTTP Basic), as
+      // Nextcloud asks for a password confirmation.
+      if (c.get('user').via !== 'password') {
+        throw new OcsError(403, 'Changing a password needs your login password: send this request with it (HTTP Basic)');
+      }
       return { password: value };
     case 'quota':
       if (!c.get('user').isAdmin) throw new OcsError(403, 'Only administrators can change quotas');

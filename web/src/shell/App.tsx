@@ -2,16 +2,20 @@
  * The app shell: finds the session, routes by URL, and frames every signed-in page with the
  * header (app switcher, search, avatar menu) and a skip link. Signed-out visitors get the login page.
  */
+import type { ComponentChildren } from 'preact';
 import { useEffect, useLayoutEffect, useState } from 'preact/hooks';
-import { loadSession, type Session } from '../api';
-import { t } from '../i18n';
+import { loadSession, type Session, type SessionUser } from '../api';
+import { onLanguageChange, t } from '../i18n';
 import { LoginPage } from '../login/LoginPage';
 import { navigate, onLinkClick, useLocation } from '../router';
 import { Header } from './Header';
+import { SettingsNav } from './SettingsNav';
 import { lazyApp } from './lazy';
 
 const FilesApp = lazyApp(() => import('../files/FilesApp').then((m) => m.FilesApp));
 const SettingsPage = lazyApp(() => import('../settings/SettingsPage').then((m) => m.SettingsPage));
+const UsersPage = lazyApp(() => import('../admin/UsersPage').then((m) => m.UsersPage));
+const GroupsPage = lazyApp(() => import('../admin/GroupsPage').then((m) => m.GroupsPage));
 
 type State = { phase: 'loading' } | { phase: 'ready'; session: Session | null };
 
@@ -22,6 +26,9 @@ export function App() {
   const location = useLocation();
   const [state, setState] = useState<State>({ phase: 'loading' });
   const [query, setQuery] = useState('');
+  const [, setLanguageTick] = useState(0);
+  // A language change re-renders every page with the new strings.
+  useEffect(() => onLanguageChange(() => setLanguageTick((n) => n + 1)), []);
 
   useEffect(() => {
     loadSession().then((session) => setState({ phase: 'ready', session }), () => setState({ phase: 'ready', session: null }));
@@ -60,8 +67,18 @@ export function App() {
     page = <FilesApp user={session.user} query={query} />;
     title = t('apps.files');
   } else if (path === '/settings/user' || path === '/settings' || path === '/settings/') {
-    page = <SettingsPage user={session.user} />;
+    const onUserChange = (patch: Partial<SessionUser>) =>
+      setState({ phase: 'ready', session: { ...session, user: { ...session.user, ...patch } } });
+    page = <SettingsLayout user={session.user} path="/settings/user"><SettingsPage user={session.user} onUserChange={onUserChange} /></SettingsLayout>;
     title = t('settings.title');
+  } else if (path === '/settings/users' || path === '/settings/groups') {
+    const users = path === '/settings/users';
+    page = (
+      <SettingsLayout user={session.user} path={path}>
+        {!session.user.isAdmin ? <Forbidden /> : users ? <UsersPage user={session.user} /> : <GroupsPage />}
+      </SettingsLayout>
+    );
+    title = users ? t('admin.users.title') : t('admin.groups.title');
   } else {
     page = <NotFound />;
     title = t('notFound.title');
@@ -83,6 +100,27 @@ export function App() {
 function Redirect({ to }: { to: string }) {
   useLayoutEffect(() => navigate(to, { replace: true }), [to]);
   return null;
+}
+
+function SettingsLayout({ user, path, children }: { user: SessionUser; path: string; children: ComponentChildren }) {
+  return (
+    <div class="settings-layout">
+      <SettingsNav user={user} path={path} />
+      <div class="settings-content">{children}</div>
+    </div>
+  );
+}
+
+/** What a non-admin sees on an admin page (the server refuses the admin API calls anyway). */
+function Forbidden() {
+  useEffect(() => { document.title = `${t('admin.forbidden.title')} - ${t('app.name')}`; }, []);
+  return (
+    <div class="page forbidden">
+      <h1>{t('admin.forbidden.title')}</h1>
+      <p role="alert">{t('admin.forbidden.text')}</p>
+      <p><a href={HOME} onClick={onLinkClick}>{t('notFound.back')}</a></p>
+    </div>
+  );
 }
 
 function NotFound() {

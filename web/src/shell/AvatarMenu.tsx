@@ -7,6 +7,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { signOut, type SessionUser } from '../api';
 import { t } from '../i18n';
 import { navigate } from '../router';
+import { settingsLinks } from './SettingsNav';
 
 export function AvatarMenu({ user, onLoggedOut }: { user: SessionUser; onLoggedOut: () => void }) {
   const [open, setOpen] = useState(false);
@@ -77,13 +78,15 @@ export function AvatarMenu({ user, onLoggedOut }: { user: SessionUser; onLoggedO
         <span class="avatar" aria-hidden="true">{initials}</span>
       </button>
       <ul ref={menu} id="avatar-menu-list" role="menu" aria-labelledby="avatar-button" hidden={!open} onKeyDown={onMenuKey}>
-        <li role="none">
-          <a role="menuitem" tabIndex={-1} href="/settings/user" onClick={(e) => {
-            e.preventDefault();
-            setOpen(false);
-            navigate('/settings/user');
-          }}>{t('menu.settings')}</a>
-        </li>
+        {settingsLinks(user).map((link) => (
+          <li role="none" key={link.href}>
+            <a role="menuitem" tabIndex={-1} href={link.href} onClick={(e) => {
+              e.preventDefault();
+              setOpen(false);
+              navigate(link.href);
+            }}>{link.label}</a>
+          </li>
+        ))}
         <li role="none">
           <button role="menuitem" tabIndex={-1} type="button" onClick={logout}>{t('menu.logout')}</button>
         </li>
