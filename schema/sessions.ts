@@ -18,4 +18,6 @@ export const webSessions = sqliteTable('web_sessions', {
   lastActivity: integer('last_activity').notNull(),
   /** The absolute end, however active the session is. */
   expiresAt: integer('expires_at').notNull(),
+  /** The browser's User-Agent at sign-in (at most 200 characters), for the "Devices & sessions" list. */
+  userAgent: text('user_agent'),
 }, (t) => [index('web_sessions_user').on(t.userId), index('web_sessions_expires').on(t.expiresAt)]);

@@ -56,7 +56,7 @@ export function sessionRoutes(options: SessionRoutesOptions = {}): Hono<AppEnv> 
       return json(401, { error: result.message });
     }
     const at = now();
-    const session = await createSession(c.env, result.user.id, fields.user, at);
+    const session = await createSession(c.env, result.user.id, fields.user, at, c.req.header('User-Agent') ?? null);
     return json(200, {
       user: { id: result.user.id, displayName: result.user.displayName },
       requesttoken: await csrfToken(session.token),

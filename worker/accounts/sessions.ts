@@ -4,7 +4,7 @@
  * with its user; a disabled user's session is refused. Protocol-neutral: the cookie and the
  * routes live in sessions-http.ts and sessions-routes.ts.
  */
-import { and, eq, lt, or } from 'drizzle-orm';
+import { and, desc, eq, gt, gte, lt, or } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { users } from '../../schema/accounts';
 import { webSessions } from '../../schema/sessions';
@@ -22,11 +22,39 @@ export const SESSION_MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 /** last_activity is written at most this often per session. */
 const ACTIVITY_RESOLUTION_MS = 60 * 1000;
 
+/** Longest User-Agent kept for the sessions list. */
+const MAX_USER_AGENT = 200;
+/** A session's public id: the first hex digits of its token hash (the hash itself stays private). */
+const SESSION_ID_LENGTH = 16;
+
+/** One live session as its owner sees it in "Devices & sessions". */
+export interface SessionInfo { id: string; userAgent: string | null; createdAt: number; lastActivity: number; current: boolean }
+
+/** The user's live sessions, newest activity first; `currentHash` marks the one in use. */
+export async function listSessions(env: Env, userId: string, now: number, currentHash: string | null): Promise<SessionInfo[]> {
+  const rows = await drizzle(env.DB).select().from(webSessions)
+    .where(and(eq(webSessions.userId, userId), gt(webSessions.expiresAt, now), gt(webSessions.lastActivity, now - SESSION_IDLE_MS)))
+    .orderBy(desc(webSessions.lastActivity));
+  return rows.map((r) => ({
+    id: r.tokenHash.slice(0, SESSION_ID_LENGTH), userAgent: r.userAgent, createdAt: r.createdAt, lastActivity: r.lastActivity,
+    current: r.tokenHash === currentHash,
+  }));
+}
+
+/** Ends one of the user's sessions by its public id; false when the user has no such session. */
+export async function endSession(env: Env, userId: string, id: string): Promise<boolean> {
+  if (!new RegExp(`^[0-9a-f]{${SESSION_ID_LENGTH}}$`).test(id)) return false;
+  const gone = await drizzle(env.DB).delete(webSessions)
+    .where(and(eq(webSessions.userId, userId), gte(webSessions.tokenHash, id), lt(webSessions.tokenHash, `${id}g`)))
+    .returning({ hash: webSessions.tokenHash });
+  return gone.length > 0;
+}
+
 /** A new session: the token goes into the cookie and nowhere else. */
 export interface NewSession { token: string; expiresAt: number }
 
 /** Starts a session for a user who just signed in with their password. */
-export async function createSession(env: Env, userId: string, loginName: string, now: number): Promise<NewSession> {
+export async function createSession(env: Env, userId: string, loginName: string, now: number, userAgent: string | null = null): Promise<NewSession> {
   const db = drizzle(env.DB);
   const token = randomAlphanumeric(SESSION_TOKEN_LENGTH);
   const expiresAt = now + SESSION_MAX_AGE_MS;
@@ -35,6 +63,7 @@ export async function createSession(env: Env, userId: string, loginName: string,
     db.delete(webSessions).where(lt(webSessions.expiresAt, now)),
     db.insert(webSessions).values({
       tokenHash: await sha256Hex(token), userId, loginName, createdAt: now, lastActivity: now, expiresAt,
+      userAgent: userAgent === null ? null : userAgent.slice(0, MAX_USER_AGENT),
     }),
   ]);
   return { token, expiresAt };

@@ -13,6 +13,7 @@ import { fsckOcsRoutes } from '../files/fsck-routes';
 import type { AppEnv } from '../http/env';
 import { notificationsOcsRoutes } from '../notifications/routes';
 import { davSharesOcsRoutes } from '../dav-sharing/routes';
+import { sessionsOcsRoutes } from '../accounts/ocs-sessions';
 import { CapabilityRegistry, capabilitiesRoutes } from './capabilities';
 import { configRoutes } from './config';
 import { checksumCapabilities, coreCapabilities, davCapabilities, filesCapabilities } from './core-capabilities';
@@ -39,6 +40,7 @@ export function createOcsApp(): Hono<AppEnv> {
   api.route('/', fsckOcsRoutes());
   api.route('/', notificationsOcsRoutes());
   api.route('/', davSharesOcsRoutes());
+  api.route('/', sessionsOcsRoutes());
   api.all('*', (c) => ocsNotFound(c));
 
   const ocs = new Hono<AppEnv>();
