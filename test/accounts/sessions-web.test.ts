@@ -14,7 +14,8 @@ describe('web app serving (worker/web/routes.ts)', () => {
   });
 
   it('serves the app\'s HTML for its pages with a strict CSP, no inline script, never cached', async () => {
-    for (const path of ['/login', '/apps/files/', '/apps/files/?dir=/a/b', '/settings/user', '/index.php/apps/files/']) {
+    for (const path of ['/login', '/apps/files/', '/apps/files/?dir=/a/b', '/settings/user', '/index.php/apps/files/',
+      '/apps/viewer', '/apps/viewer/?path=/a/b.txt', '/apps/viewer/x']) {
       const res = await call(path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('Content-Type')).toBe('text/html; charset=utf-8');
@@ -27,6 +28,9 @@ describe('web app serving (worker/web/routes.ts)', () => {
     }
     expect(APP_CSP).toContain("script-src 'self';");
     expect(APP_CSP).not.toContain('unsafe');
+    // The viewer plays media from the server itself, and nothing may be framed or embedded.
+    expect(APP_CSP).toContain("media-src 'self';");
+    expect(APP_CSP).toContain("object-src 'none'");
   });
 
   it('serves the hashed scripts and styles under /assets/ as immutable, and 404 for a missing one', async () => {

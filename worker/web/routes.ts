@@ -9,16 +9,17 @@ import type { AppEnv } from '../http/env';
 import { isInstalled } from '../accounts/install';
 
 /**
- * The app's policy: its own scripts, styles, images and API calls only; no inline script, no
- * framing, forms and <base> nowhere else. Inline style *attributes* set through the DOM (list
+ * The app's policy: its own scripts, styles, images, media (the viewer's <audio>/<video> on WebDAV
+ * URLs) and API calls only; no inline script, no framing, no plugins, forms and <base> nowhere else. Inline style *attributes* set through the DOM (list
  * virtualization) are CSSOM and need no 'unsafe-inline'.
  */
-export const APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+export const APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self'; "
   + "font-src 'self'; connect-src 'self'; manifest-src 'self'; form-action 'self'; base-uri 'none'; "
   + "frame-ancestors 'none'; object-src 'none'";
 
 /** The page routes of the app; each answers the same HTML and the app routes in the browser. */
-const APP_PAGES = ['/login', '/apps/files', '/apps/files/', '/apps/files/*', '/settings', '/settings/*'];
+const APP_PAGES = ['/login', '/apps/files', '/apps/files/', '/apps/files/*', '/apps/viewer', '/apps/viewer/',
+  '/apps/viewer/*', '/settings', '/settings/*'];
 
 /** `GET /` (once installed), the app's pages, and `/assets/*`. */
 export function webRoutes(): Hono<AppEnv> {

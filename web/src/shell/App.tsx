@@ -16,6 +16,7 @@ const FilesApp = lazyApp(() => import('../files/FilesApp').then((m) => m.FilesAp
 const SettingsPage = lazyApp(() => import('../settings/SettingsPage').then((m) => m.SettingsPage));
 const UsersPage = lazyApp(() => import('../admin/UsersPage').then((m) => m.UsersPage));
 const GroupsPage = lazyApp(() => import('../admin/GroupsPage').then((m) => m.GroupsPage));
+const ViewerPage = lazyApp(() => import('../viewers/ViewerPage').then((m) => m.ViewerPage));
 
 type State = { phase: 'loading' } | { phase: 'ready'; session: Session | null };
 
@@ -66,6 +67,9 @@ export function App() {
   if (inFiles) {
     page = <FilesApp user={session.user} query={query} />;
     title = t('apps.files');
+  } else if (path === '/apps/viewer' || path.startsWith('/apps/viewer/')) {
+    page = <ViewerPage user={session.user} />;
+    title = t('viewer.title');
   } else if (path === '/settings/user' || path === '/settings' || path === '/settings/') {
     const onUserChange = (patch: Partial<SessionUser>) =>
       setState({ phase: 'ready', session: { ...session, user: { ...session.user, ...patch } } });
