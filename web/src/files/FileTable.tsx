@@ -7,14 +7,32 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../i18n';
 import { onLinkClick } from '../router';
-import { davUrl, type FileEntry } from './dav';
+import { davUrl, parentOf, type FileEntry } from './dav';
 import { formatDate, formatSize } from './format';
 import type { SortKey, SortOrder } from './sort';
 import { folderUrl } from './urls';
+import { MenuButton, type MenuItem } from './Menu';
 
 /** Row height in px; must match `.file-table tbody tr` in styles.css. */
 export const ROW_HEIGHT = 48;
 const OVERSCAN = 10;
+
+/** What a row can do; FilesApp implements it. */
+export interface RowActions {
+  selected: Set<string>;
+  /** Toggle one path, or (range) select from the anchor to it. */
+  onSelect: (path: string, mode: 'toggle' | 'range' | 'add') => void;
+  onSelectAll: (all: boolean) => void;
+  renaming: string | null;
+  onRename: (entry: FileEntry, name: string) => void;
+  onCancelRename: () => void;
+  menuItems: (entry: FileEntry) => MenuItem[];
+  onFavorite: (entry: FileEntry) => void;
+  /** Paths dragged from rows, dropped onto a folder. */
+  onDropInto: (paths: string[], folder: string) => void;
+  /** Show where each entry lives (Recent, Favorites). */
+  showLocation: boolean;
+}
 
 interface Props {
   user: string;
@@ -22,9 +40,34 @@ interface Props {
   order: SortOrder;
   onOrder: (order: SortOrder) => void;
   caption: string;
+  actions: RowActions;
 }
 
-export function FileTable({ user, entries, order, onOrder, caption }: Props) {
+export const DRAG_TYPE = 'application/x-cumulus-paths';
+
+/** Drag-and-drop handlers that make an element a drop target for dragged rows. */
+export function dropTarget(folder: string, onDropInto: (paths: string[], folder: string) => void) {
+  return {
+    onDragOver: (e: DragEvent) => {
+      if (!e.dataTransfer?.types.includes(DRAG_TYPE)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+      (e.currentTarget as HTMLElement).classList.add('drop-over');
+    },
+    onDragLeave: (e: DragEvent) => (e.currentTarget as HTMLElement).classList.remove('drop-over'),
+    onDrop: (e: DragEvent) => {
+      (e.currentTarget as HTMLElement).classList.remove('drop-over');
+      const data = e.dataTransfer?.getData(DRAG_TYPE);
+      if (!data) return;
+      e.preventDefault();
+      e.stopPropagation();
+      const paths = (JSON.parse(data) as string[]).filter((p) => p !== folder && !folder.startsWith(`${p}/`));
+      if (paths.length) onDropInto(paths, folder);
+    },
+  };
+}
+
+export function FileTable({ user, entries, order, onOrder, caption, actions }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 800 });
   const pendingFocus = useRef<number | null>(null);
@@ -75,12 +118,25 @@ export function FileTable({ user, entries, order, onOrder, caption }: Props) {
   };
 
   const onKeyDown = (event: KeyboardEvent) => {
-    const row = (event.target as HTMLElement).closest('tr[data-row]');
+    const target = event.target as HTMLElement;
+    if (target.tagName === 'INPUT' && target.getAttribute('type') !== 'checkbox') return;
+    const row = target.closest('tr[data-row]');
     if (!row) return;
     const index = Number(row.getAttribute('data-row'));
+    const entry = entries[index];
+    if (event.key === ' ' && entry && target.tagName === 'A') {
+      event.preventDefault();
+      actions.onSelect(entry.path, 'toggle');
+      return;
+    }
     const to = { ArrowDown: index + 1, ArrowUp: index - 1, Home: 0, End: entries.length - 1 }[event.key];
     if (to === undefined) return;
     event.preventDefault();
+    if (event.shiftKey && entry) {
+      const next = entries[Math.max(0, Math.min(entries.length - 1, to))];
+      actions.onSelect(entry.path, 'add');
+      if (next) actions.onSelect(next.path, 'add');
+    }
     focusRow(to);
   };
 
@@ -97,38 +153,109 @@ export function FileTable({ user, entries, order, onOrder, caption }: Props) {
     );
   };
 
+  const allSelected = entries.length > 0 && entries.every((e) => actions.selected.has(e.path));
+  const someSelected = !allSelected && entries.some((e) => actions.selected.has(e.path));
+
   return (
     <div class="file-scroller" ref={scroller}>
       <table class="file-table" aria-rowcount={entries.length + 1} onKeyDown={onKeyDown}>
         <caption class="visually-hidden">{caption}</caption>
         <thead>
           <tr aria-rowindex={1}>
+            <th scope="col" class="col-select">
+              <input type="checkbox" aria-label={t('files.selectAll')} checked={allSelected}
+                ref={(el) => { if (el) el.indeterminate = someSelected; }}
+                onChange={(e) => actions.onSelectAll((e.currentTarget as HTMLInputElement).checked)} />
+            </th>
             {header('name', 'col-name')}
+            <th scope="col" class="col-actions"><span class="visually-hidden">{t('files.actions')}</span></th>
             {header('size', 'col-size')}
             {header('modified', 'col-modified')}
           </tr>
         </thead>
         <tbody>
-          {start > 0 && <tr class="spacer" aria-hidden="true" style={{ height: `${start * ROW_HEIGHT}px` }}><td colSpan={3} /></tr>}
+          {start > 0 && <tr class="spacer" aria-hidden="true" style={{ height: `${start * ROW_HEIGHT}px` }}><td colSpan={5} /></tr>}
           {entries.slice(start, end).map((entry, i) => {
             const index = start + i;
+            const selected = actions.selected.has(entry.path);
             return (
-              <tr key={entry.path} data-row={index} aria-rowindex={index + 2}>
+              <tr key={entry.path} data-row={index} data-path={entry.path} aria-rowindex={index + 2} aria-selected={selected ? 'true' : 'false'}
+                class={selected ? 'selected' : undefined} draggable={actions.renaming !== entry.path}
+                onDragStart={(e) => {
+                  const paths = selected ? [...actions.selected] : [entry.path];
+                  e.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(paths));
+                  if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+                }}
+                {...(entry.isFolder ? dropTarget(entry.path, actions.onDropInto) : {})}>
+                <td class="col-select">
+                  <input type="checkbox" checked={selected} aria-label={t('files.select', { name: entry.name })}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      actions.onSelect(entry.path, e.shiftKey ? 'range' : 'toggle');
+                    }} />
+                </td>
                 <td class="col-name">
                   <FileIcon folder={entry.isFolder} />
-                  {entry.isFolder
-                    ? <a href={folderUrl(entry.path)} onClick={onLinkClick}>{entry.name}<span class="visually-hidden"> ({t('files.type.folder')})</span></a>
-                    : <a href={davUrl(user, entry.path)} download={entry.name}>{entry.name}</a>}
+                  {actions.renaming === entry.path
+                    ? <RenameField entry={entry} onSave={(name) => actions.onRename(entry, name)} onCancel={actions.onCancelRename} />
+                    : entry.isFolder
+                      ? <a href={folderUrl(entry.path)} onClick={onLinkClick}>{entry.name}<span class="visually-hidden"> ({t('files.type.folder')})</span></a>
+                      : <a href={davUrl(user, entry.path)} download={entry.name}>{entry.name}</a>}
+                  {actions.showLocation && <span class="location">{parentOf(entry.path)}</span>}
+                </td>
+                <td class="col-actions">
+                  <FavoriteButton entry={entry} onToggle={actions.onFavorite} />
+                  <MenuButton label={t('files.actionsFor', { name: entry.name })} items={actions.menuItems(entry)} className="row-menu">
+                    <span aria-hidden="true">⋯</span>
+                  </MenuButton>
                 </td>
                 <td class="col-size">{formatSize(entry.size)}</td>
                 <td class="col-modified">{formatDate(entry.modified)}</td>
               </tr>
             );
           })}
-          {end < entries.length && <tr class="spacer" aria-hidden="true" style={{ height: `${(entries.length - end) * ROW_HEIGHT}px` }}><td colSpan={3} /></tr>}
+          {end < entries.length && <tr class="spacer" aria-hidden="true" style={{ height: `${(entries.length - end) * ROW_HEIGHT}px` }}><td colSpan={5} /></tr>}
         </tbody>
       </table>
     </div>
+  );
+}
+
+export function FavoriteButton({ entry, onToggle }: { entry: FileEntry; onToggle: (entry: FileEntry) => void }) {
+  return (
+    <button type="button" class={`star${entry.favorite ? ' on' : ''}`} aria-pressed={entry.favorite ? 'true' : 'false'}
+      aria-label={t('files.favoriteOf', { name: entry.name })} onClick={() => onToggle(entry)}>
+      <svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24">
+        <path d="M12 2l3.1 6.3 6.9 1-5 4.9 1.2 6.8L12 17.8 5.8 21l1.2-6.8-5-4.9 6.9-1z" />
+      </svg>
+    </button>
+  );
+}
+
+/** The inline rename field: Enter saves, Escape cancels; the name without its extension is selected. */
+export function RenameField({ entry, onSave, onCancel }: { entry: FileEntry; onSave: (name: string) => void; onCancel: () => void }) {
+  const input = useRef<HTMLInputElement>(null);
+  useLayoutEffect(() => {
+    const el = input.current;
+    if (!el) return;
+    el.focus();
+    const dot = entry.isFolder ? -1 : entry.name.lastIndexOf('.');
+    el.setSelectionRange(0, dot > 0 ? dot : entry.name.length);
+  }, [entry.path]);
+  return (
+    <input ref={input} class="rename" type="text" defaultValue={entry.name} aria-label={t('files.renameLabel', { name: entry.name })}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          const name = (e.currentTarget as HTMLInputElement).value.trim();
+          if (name && name !== entry.name) onSave(name);
+          else onCancel();
+        } else if (e.key === 'Escape') {
+          e.preventDefault();
+          e.stopPropagation();
+          onCancel();
+        }
+      }} />
   );
 }
 

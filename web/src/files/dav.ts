@@ -19,13 +19,14 @@ export interface FileEntry {
   modified: number;
   contentType: string;
   fileId: string;
+  favorite: boolean;
 }
 
 const PROPFIND_BODY = `<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">
   <d:prop>
     <d:resourcetype/><d:getcontentlength/><d:getlastmodified/><d:getcontenttype/><d:getetag/>
-    <oc:size/><oc:fileid/>
+    <oc:size/><oc:fileid/><oc:favorite/>
   </d:prop>
 </d:propfind>`;
 
@@ -50,16 +51,22 @@ export async function listFolder(user: string, path: string, signal?: AbortSigna
     signal,
   });
   if (res.status !== 207) throw new DavError(res.status);
-  const xml = new DOMParser().parseFromString(await res.text(), 'application/xml');
+  return parseEntries(user, await res.text(), path.replace(/\/+$/, '') || '/');
+}
+
+/** The entries of a multistatus answer about a user's files (without `skip`, the folder asked about). */
+function parseEntries(user: string, body: string, skip: string | null): FileEntry[] {
+  const xml = new DOMParser().parseFromString(body, 'application/xml');
   const root = `/remote.php/dav/files/${encodeURIComponent(user)}`;
   const entries: FileEntry[] = [];
   for (const response of Array.from(xml.getElementsByTagNameNS(DAV, 'response'))) {
     const href = text(response, DAV, 'href');
     if (href === null) continue;
     const hrefPath = new URL(href, location.origin).pathname;
-    const decoded = decodeURIComponent(hrefPath.startsWith(root) ? hrefPath.slice(root.length) : hrefPath);
+    if (!hrefPath.startsWith(root)) continue;
+    const decoded = decodeURIComponent(hrefPath.slice(root.length));
     const entryPath = decoded.replace(/\/+$/, '') || '/';
-    if (entryPath === (path.replace(/\/+$/, '') || '/')) continue;
+    if (entryPath === skip || entryPath === '/') continue;
     const prop = okProp(response);
     if (!prop) continue;
     const isFolder = prop.getElementsByTagNameNS(DAV, 'collection').length > 0;
@@ -73,6 +80,7 @@ export async function listFolder(user: string, path: string, signal?: AbortSigna
       modified: Number.isFinite(modified) ? modified : 0,
       contentType: text(prop, DAV, 'getcontenttype') ?? (isFolder ? 'httpd/unix-directory' : ''),
       fileId: text(prop, OC, 'fileid') ?? '',
+      favorite: (text(prop, OC, 'favorite') ?? '0').trim() === '1',
     });
   }
   return entries;
@@ -91,4 +99,134 @@ function okProp(response: Element): Element | null {
 function text(parent: Element, ns: string, name: string): string | null {
   const el = parent.getElementsByTagNameNS(ns, name)[0];
   return el ? el.textContent : null;
+}
+
+/** A WebDAV request with the session; throws DavError unless the status is one of `ok`. */
+async function request(method: string, url: string, init: { headers?: Record<string, string>; body?: BodyInit; signal?: AbortSignal } = {}, ok = [200, 201, 204, 207]): Promise<Response> {
+  const res = await apiFetch(url, { method, ...init });
+  if (!ok.includes(res.status)) throw new DavError(res.status);
+  return res;
+}
+
+/** The parent folder of a path ("/a/b.txt" → "/a"). */
+export function parentOf(path: string): string {
+  const i = path.replace(/\/+$/, '').lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+/** A child path ("/" + "x" → "/x"). */
+export function joinPath(folder: string, name: string): string {
+  return `${folder.replace(/\/+$/, '')}/${name}`;
+}
+
+export function createFolder(user: string, path: string): Promise<Response> {
+  return request('MKCOL', davUrl(user, path), {}, [201]);
+}
+
+/** Creates an empty file; refuses to replace one (If-None-Match: *). */
+export function createEmptyFile(user: string, path: string): Promise<Response> {
+  return request('PUT', davUrl(user, path), { headers: { 'If-None-Match': '*', 'Content-Type': 'text/plain' }, body: '' }, [201, 204]);
+}
+
+/** MOVE or COPY to another path; never overwrites (a clash is DavError 412). */
+export function transfer(user: string, method: 'MOVE' | 'COPY', from: string, to: string): Promise<Response> {
+  return request(method, davUrl(user, from), {
+    headers: { Destination: new URL(davUrl(user, to), location.origin).href, Overwrite: 'F' },
+  }, [201, 204]);
+}
+
+/** Deletes (into the trash bin). */
+export function deleteItem(user: string, path: string): Promise<Response> {
+  return request('DELETE', davUrl(user, path), {}, [204]);
+}
+
+export function setFavorite(user: string, path: string, favorite: boolean): Promise<Response> {
+  return request('PROPPATCH', davUrl(user, path), {
+    headers: { 'Content-Type': 'application/xml; charset=utf-8' },
+    body: `<?xml version="1.0"?><d:propertyupdate xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:set><d:prop><oc:favorite>${favorite ? 1 : 0}</oc:favorite></d:prop></d:set></d:propertyupdate>`,
+  }, [207]);
+}
+
+const PROPS = '<d:resourcetype/><d:getcontentlength/><d:getlastmodified/><d:getcontenttype/><d:getetag/><oc:size/><oc:fileid/><oc:favorite/>';
+
+/** Every favorite of the user (REPORT oc:filter-files on the root). */
+export async function listFavorites(user: string, signal?: AbortSignal): Promise<FileEntry[]> {
+  const res = await request('REPORT', davUrl(user, '/'), {
+    headers: { 'Content-Type': 'application/xml; charset=utf-8', Depth: 'infinity' },
+    body: `<?xml version="1.0"?><oc:filter-files xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:prop>${PROPS}</d:prop><oc:filter-rules><oc:favorite>1</oc:favorite></oc:filter-rules></oc:filter-files>`,
+    signal,
+  }, [207]);
+  return parseEntries(user, await res.text(), null);
+}
+
+/** Files modified in the last `days` days, newest first (SEARCH, as Nextcloud's "Recent"). */
+export async function listRecent(user: string, days = 14, limit = 100, signal?: AbortSignal): Promise<FileEntry[]> {
+  const since = Math.floor(Date.now() / 1000) - days * 86400;
+  const body = '<?xml version="1.0"?><d:searchrequest xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:basicsearch>'
+    + `<d:select><d:prop>${PROPS}</d:prop></d:select>`
+    + `<d:from><d:scope><d:href>/files/${escapeXml(user)}</d:href><d:depth>infinity</d:depth></d:scope></d:from>`
+    + `<d:where><d:and><d:not><d:is-collection/></d:not><d:gt><d:prop><d:getlastmodified/></d:prop><d:literal>${since}</d:literal></d:gt></d:and></d:where>`
+    + '<d:orderby><d:order><d:prop><d:getlastmodified/></d:prop><d:descending/></d:order></d:orderby>'
+    + `<d:limit><d:nresults>${limit}</d:nresults></d:limit></d:basicsearch></d:searchrequest>`;
+  const res = await request('SEARCH', '/remote.php/dav/', { headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body, signal }, [207]);
+  return parseEntries(user, await res.text(), null);
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** The URL of a ZIP of some entries of one folder (a plain link: GET with the cookie). */
+export function zipUrl(user: string, folder: string, names: string[]): string {
+  const base = davUrl(user, folder === '/' ? '/' : `${folder}/`);
+  return `${base}?accept=zip&files=${encodeURIComponent(JSON.stringify(names))}`;
+}
+
+/** One item of the trash bin. */
+export interface TrashEntry { item: string; name: string; originalLocation: string; deleted: number; isFolder: boolean; size: number }
+
+const NC = 'http://nextcloud.org/ns';
+
+function trashUrl(user: string, rest = ''): string {
+  return `/remote.php/dav/trashbin/${encodeURIComponent(user)}/${rest}`;
+}
+
+export async function listTrash(user: string, signal?: AbortSignal): Promise<TrashEntry[]> {
+  const res = await request('PROPFIND', trashUrl(user, 'trash/'), {
+    headers: { Depth: '1', 'Content-Type': 'application/xml; charset=utf-8' },
+    body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns"><d:prop><d:resourcetype/><d:getcontentlength/><oc:size/><nc:trashbin-filename/><nc:trashbin-original-location/><nc:trashbin-deletion-time/></d:prop></d:propfind>',
+    signal,
+  }, [207]);
+  const xml = new DOMParser().parseFromString(await res.text(), 'application/xml');
+  const entries: TrashEntry[] = [];
+  for (const response of Array.from(xml.getElementsByTagNameNS(DAV, 'response'))) {
+    const href = new URL(text(response, DAV, 'href') ?? '', location.origin).pathname.replace(/\/+$/, '');
+    const item = decodeURIComponent(href.slice(href.lastIndexOf('/') + 1));
+    if (href.endsWith('/trash') || !item) continue;
+    const prop = okProp(response);
+    if (!prop) continue;
+    entries.push({
+      item,
+      name: text(prop, NC, 'trashbin-filename') ?? item,
+      originalLocation: text(prop, NC, 'trashbin-original-location') ?? '',
+      deleted: Number(text(prop, NC, 'trashbin-deletion-time') ?? 0) * 1000,
+      isFolder: prop.getElementsByTagNameNS(DAV, 'collection').length > 0,
+      size: Number(text(prop, OC, 'size') ?? text(prop, DAV, 'getcontentlength') ?? 0) || 0,
+    });
+  }
+  return entries;
+}
+
+export function restoreTrash(user: string, item: string): Promise<Response> {
+  return request('MOVE', trashUrl(user, `trash/${encodeURIComponent(item)}`), {
+    headers: { Destination: new URL(trashUrl(user, `restore/${encodeURIComponent(item)}`), location.origin).href },
+  }, [201, 204]);
+}
+
+export function deleteTrash(user: string, item: string): Promise<Response> {
+  return request('DELETE', trashUrl(user, `trash/${encodeURIComponent(item)}`), {}, [204]);
+}
+
+export function emptyTrash(user: string): Promise<Response> {
+  return request('DELETE', trashUrl(user, 'trash'), {}, [204]);
 }
