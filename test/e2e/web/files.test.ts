@@ -168,11 +168,16 @@ describe('Files', () => {
     await page.getByRole('link', { name: 'readme.md' }).waitFor();
   });
 
-  it('a file link downloads the file through WebDAV with the session cookie', async () => {
-    const href = await page.getByRole('link', { name: 'Ünïcode & spaces.txt' }).getAttribute('href');
+  it('a file link opens the viewer, whose Download link fetches the file through WebDAV with the session cookie', async () => {
+    await page.getByRole('link', { name: 'Ünïcode & spaces.txt' }).click();
+    await page.waitForURL(/\/apps\/viewer\/\?path=/);
+    expect(new URL(page.url()).searchParams.get('path')).toBe('/Ünïcode & spaces.txt');
+    const href = await page.getByRole('link', { name: /^Download/ }).first().getAttribute('href');
     expect(href).toBe(`/remote.php/dav/files/webuser/${encodeURIComponent('Ünïcode & spaces.txt')}`);
     const text = await page.evaluate(async (url) => (await fetch(url)).text(), href!);
     expect(text).toBe('ü'.repeat(100));
+    await page.goBack();
+    await listed();
   });
 
   it('the search field filters names in the folder; Ctrl+F focuses it, Escape clears it', async () => {

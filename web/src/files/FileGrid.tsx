@@ -4,11 +4,11 @@
  */
 import { t } from '../i18n';
 import { onLinkClick } from '../router';
-import { davUrl, type FileEntry } from './dav';
+import type { FileEntry } from './dav';
 import { dropTarget, FavoriteButton, RenameField, type RowActions } from './FileTable';
 import { formatSize } from './format';
 import { MenuButton } from './Menu';
-import { folderUrl } from './urls';
+import { folderUrl, viewerUrl } from './urls';
 
 export function FileGrid({ user, entries, caption, actions }: { user: string; entries: FileEntry[]; caption: string; actions: RowActions }) {
   const onKeyDown = (event: KeyboardEvent) => {
@@ -57,7 +57,7 @@ export function FileGrid({ user, entries, caption, actions }: { user: string; en
                 ? <RenameField entry={entry} onSave={(name) => actions.onRename(entry, name)} onCancel={actions.onCancelRename} />
                 : entry.isFolder
                   ? <a class="tile-name" href={folderUrl(entry.path)} onClick={onLinkClick}>{entry.name}<span class="visually-hidden"> ({t('files.type.folder')})</span></a>
-                  : <a class="tile-name" href={davUrl(user, entry.path)} download={entry.name}>{entry.name}</a>}
+                  : <a class="tile-name" href={viewerUrl(entry.path)} onClick={onLinkClick}>{entry.name}</a>}
               <span class="tile-size">{formatSize(entry.size)}</span>
             </li>
           );

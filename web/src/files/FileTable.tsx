@@ -2,15 +2,15 @@
  * The file list as an accessible table, virtualized: only the rows in view (plus a margin) are in
  * the DOM, between two spacer rows, so 10,000 entries cost what 40 do. aria-rowcount and
  * aria-rowindex tell screen readers the true size. ArrowUp/ArrowDown/Home/End move between rows
- * (scrolling rows into existence), Enter opens a folder or downloads a file.
+ * (scrolling rows into existence), Enter opens a folder, or a file in the viewer.
  */
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../i18n';
 import { onLinkClick } from '../router';
-import { davUrl, parentOf, type FileEntry } from './dav';
+import { parentOf, type FileEntry } from './dav';
 import { formatDate, formatSize } from './format';
 import type { SortKey, SortOrder } from './sort';
-import { folderUrl } from './urls';
+import { folderUrl, viewerUrl } from './urls';
 import { MenuButton, type MenuItem } from './Menu';
 
 /** Row height in px; must match `.file-table tbody tr` in styles.css. */
@@ -200,7 +200,7 @@ export function FileTable({ user, entries, order, onOrder, caption, actions }: P
                     ? <RenameField entry={entry} onSave={(name) => actions.onRename(entry, name)} onCancel={actions.onCancelRename} />
                     : entry.isFolder
                       ? <a href={folderUrl(entry.path)} onClick={onLinkClick}>{entry.name}<span class="visually-hidden"> ({t('files.type.folder')})</span></a>
-                      : <a href={davUrl(user, entry.path)} download={entry.name}>{entry.name}</a>}
+                      : <a href={viewerUrl(entry.path)} onClick={onLinkClick}>{entry.name}</a>}
                   {actions.showLocation && <span class="location">{parentOf(entry.path)}</span>}
                 </td>
                 <td class="col-actions">

@@ -12,3 +12,9 @@ export function folderOf(url: URL): string {
   const segments = dir.split('/').filter((s) => s && s !== '.' && s !== '..');
   return `/${segments.join('/')}`;
 }
+
+/** The viewer page of a file: /apps/viewer/?path=/a/b.txt (web/src/viewers/). */
+export function viewerUrl(path: string): string {
+  const clean = `/${path.split('/').filter(Boolean).join('/')}`;
+  return `/apps/viewer/?path=${encodeURIComponent(clean).replace(/%2F/g, '/')}`;
+}
