@@ -3,9 +3,9 @@
  * desktop and mobile clients list a folder, parsed namespace-aware (clients may use any prefix).
  */
 import { apiFetch } from '../api';
+import { DAV, DavError, davUrl, NC, OC, okResponses, propText as text } from '../dav';
 
-const DAV = 'DAV:';
-const OC = 'http://owncloud.org/ns';
+export { DavError, davUrl, parentOf } from '../dav';
 
 /** One entry of a folder listing. */
 export interface FileEntry {
@@ -30,18 +30,6 @@ const PROPFIND_BODY = `<?xml version="1.0" encoding="utf-8"?>
   </d:prop>
 </d:propfind>`;
 
-/** The WebDAV URL of a path of a user's files (each segment percent-encoded). */
-export function davUrl(user: string, path: string): string {
-  const segments = path.split('/').filter(Boolean).map(encodeURIComponent);
-  return `/remote.php/dav/files/${encodeURIComponent(user)}/${segments.join('/')}${segments.length && path.endsWith('/') ? '/' : ''}`;
-}
-
-export class DavError extends Error {
-  constructor(readonly status: number) {
-    super(`WebDAV answered ${status}`);
-  }
-}
-
 /** The children of a folder (without the folder itself). */
 export async function listFolder(user: string, path: string, signal?: AbortSignal): Promise<FileEntry[]> {
   const res = await apiFetch(davUrl(user, path.endsWith('/') ? path : `${path}/`), {
@@ -56,19 +44,14 @@ export async function listFolder(user: string, path: string, signal?: AbortSigna
 
 /** The entries of a multistatus answer about a user's files (without `skip`, the folder asked about). */
 function parseEntries(user: string, body: string, skip: string | null): FileEntry[] {
-  const xml = new DOMParser().parseFromString(body, 'application/xml');
   const root = `/remote.php/dav/files/${encodeURIComponent(user)}`;
   const entries: FileEntry[] = [];
-  for (const response of Array.from(xml.getElementsByTagNameNS(DAV, 'response'))) {
-    const href = text(response, DAV, 'href');
-    if (href === null) continue;
+  for (const { href, prop } of okResponses(body)) {
     const hrefPath = new URL(href, location.origin).pathname;
     if (!hrefPath.startsWith(root)) continue;
     const decoded = decodeURIComponent(hrefPath.slice(root.length));
     const entryPath = decoded.replace(/\/+$/, '') || '/';
     if (entryPath === skip || entryPath === '/') continue;
-    const prop = okProp(response);
-    if (!prop) continue;
     const isFolder = prop.getElementsByTagNameNS(DAV, 'collection').length > 0;
     const size = Number(text(prop, OC, 'size') ?? text(prop, DAV, 'getcontentlength') ?? 0);
     const modified = Date.parse(text(prop, DAV, 'getlastmodified') ?? '');
@@ -86,32 +69,11 @@ function parseEntries(user: string, body: string, skip: string | null): FileEntr
   return entries;
 }
 
-/** The <d:prop> of the 200 propstat of a response. */
-function okProp(response: Element): Element | null {
-  for (const propstat of Array.from(response.getElementsByTagNameNS(DAV, 'propstat'))) {
-    if (/\s200\s/.test(` ${text(propstat, DAV, 'status') ?? ''} `)) {
-      return propstat.getElementsByTagNameNS(DAV, 'prop')[0] ?? null;
-    }
-  }
-  return null;
-}
-
-function text(parent: Element, ns: string, name: string): string | null {
-  const el = parent.getElementsByTagNameNS(ns, name)[0];
-  return el ? el.textContent : null;
-}
-
 /** A WebDAV request with the session; throws DavError unless the status is one of `ok`. */
 async function request(method: string, url: string, init: { headers?: Record<string, string>; body?: BodyInit; signal?: AbortSignal } = {}, ok = [200, 201, 204, 207]): Promise<Response> {
   const res = await apiFetch(url, { method, ...init });
   if (!ok.includes(res.status)) throw new DavError(res.status);
   return res;
-}
-
-/** The parent folder of a path ("/a/b.txt" → "/a"). */
-export function parentOf(path: string): string {
-  const i = path.replace(/\/+$/, '').lastIndexOf('/');
-  return i <= 0 ? '/' : path.slice(0, i);
 }
 
 /** A child path ("/" + "x" → "/x"). */
@@ -185,8 +147,6 @@ export function zipUrl(user: string, folder: string, names: string[]): string {
 /** One item of the trash bin. */
 export interface TrashEntry { item: string; name: string; originalLocation: string; deleted: number; isFolder: boolean; size: number }
 
-const NC = 'http://nextcloud.org/ns';
-
 function trashUrl(user: string, rest = ''): string {
   return `/remote.php/dav/trashbin/${encodeURIComponent(user)}/${rest}`;
 }
@@ -197,14 +157,12 @@ export async function listTrash(user: string, signal?: AbortSignal): Promise<Tra
     body: '<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns" xmlns:nc="http://nextcloud.org/ns"><d:prop><d:resourcetype/><d:getcontentlength/><oc:size/><nc:trashbin-filename/><nc:trashbin-original-location/><nc:trashbin-deletion-time/></d:prop></d:propfind>',
     signal,
   }, [207]);
-  const xml = new DOMParser().parseFromString(await res.text(), 'application/xml');
   const entries: TrashEntry[] = [];
-  for (const response of Array.from(xml.getElementsByTagNameNS(DAV, 'response'))) {
-    const href = new URL(text(response, DAV, 'href') ?? '', location.origin).pathname.replace(/\/+$/, '');
+  for (const response of okResponses(await res.text())) {
+    const href = new URL(response.href, location.origin).pathname.replace(/\/+$/, '');
     const item = decodeURIComponent(href.slice(href.lastIndexOf('/') + 1));
     if (href.endsWith('/trash') || !item) continue;
-    const prop = okProp(response);
-    if (!prop) continue;
+    const { prop } = response;
     entries.push({
       item,
       name: text(prop, NC, 'trashbin-filename') ?? item,

@@ -4,10 +4,7 @@
  * and restoring one (MOVE to …/restore/target). Parsed namespace-aware.
  */
 import { apiFetch } from '../api';
-
-const DAV = 'DAV:';
-const OC = 'http://owncloud.org/ns';
-const NC = 'http://nextcloud.org/ns';
+import { baseName, DAV, DavError, davUrl as fileUrl, NC, OC, okResponses, propText as prop } from '../dav';
 
 export interface FileInfo {
   /** Path below the user's root ("/a/b.txt"). */
@@ -31,51 +28,7 @@ export interface VersionInfo {
   author: string;
 }
 
-export class DavError extends Error {
-  constructor(readonly status: number) {
-    super(`HTTP ${status}`);
-  }
-}
-
-function encodePath(path: string): string {
-  return path.split('/').filter(Boolean).map(encodeURIComponent).join('/');
-}
-
-/** The WebDAV URL of a file of a user. */
-export function fileUrl(user: string, path: string): string {
-  return `/remote.php/dav/files/${encodeURIComponent(user)}/${encodePath(path)}`;
-}
-
-/** The parent folder of a path ("/a/b.txt" → "/a", "/b.txt" → "/"). */
-export function parentOf(path: string): string {
-  const parts = path.split('/').filter(Boolean);
-  parts.pop();
-  return `/${parts.join('/')}`;
-}
-
-export function baseName(path: string): string {
-  return path.split('/').filter(Boolean).pop() ?? '';
-}
-
-function prop(el: Element, ns: string, name: string): string | null {
-  const found = el.getElementsByTagNameNS(ns, name)[0];
-  return found ? found.textContent ?? '' : null;
-}
-
-/** The <d:response> blocks of a multistatus whose propstat is 200 OK (their props). */
-function okResponses(xml: string): { href: string; props: Element }[] {
-  const doc = new DOMParser().parseFromString(xml, 'application/xml');
-  const out: { href: string; props: Element }[] = [];
-  for (const response of Array.from(doc.getElementsByTagNameNS(DAV, 'response'))) {
-    const href = prop(response, DAV, 'href') ?? '';
-    for (const propstat of Array.from(response.getElementsByTagNameNS(DAV, 'propstat'))) {
-      if (!/ 200 /.test(prop(propstat, DAV, 'status') ?? '')) continue;
-      const props = propstat.getElementsByTagNameNS(DAV, 'prop')[0];
-      if (props) out.push({ href, props });
-    }
-  }
-  return out;
-}
+export { baseName, DavError, davUrl as fileUrl, parentOf } from '../dav';
 
 const FILE_PROPS = `<?xml version="1.0" encoding="utf-8"?>
 <d:propfind xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns">
@@ -92,7 +45,7 @@ export async function statFile(user: string, path: string): Promise<FileInfo> {
   if (res.status !== 207) throw new DavError(res.status);
   const [first] = okResponses(await res.text());
   if (!first) throw new DavError(404);
-  const p = first.props;
+  const p = first.prop;
   if (p.getElementsByTagNameNS(DAV, 'collection').length > 0) throw new DavError(409);
   return {
     path,
@@ -123,8 +76,8 @@ export async function listVersions(user: string, fileId: string): Promise<Versio
   });
   if (res.status !== 207) throw new DavError(res.status);
   const versions = okResponses(await res.text())
-    .filter(({ props }) => prop(props, DAV, 'getcontenttype') !== null)
-    .map(({ href, props }) => ({
+    .filter(({ prop: props }) => prop(props, DAV, 'getcontenttype') !== null)
+    .map(({ href, prop: props }) => ({
       href,
       size: Number(prop(props, DAV, 'getcontentlength') ?? 0),
       modified: Date.parse(prop(props, DAV, 'getlastmodified') ?? '') || 0,
