@@ -12,6 +12,12 @@ export class DomainError extends Error {
 export class NotFound extends DomainError {}
 /** The target exists already and may not be replaced. */
 export class AlreadyExists extends DomainError {}
+/** A second calendar object or card with the same UID in one collection; `existingUri` names the first. */
+export class UidConflict extends AlreadyExists {
+  constructor(readonly existingUri: string, message = 'Another resource in this collection has the same UID') {
+    super(message);
+  }
+}
 /** A parent is missing or the operation contradicts the tree (e.g. moving a folder into itself). */
 export class Conflict extends DomainError {}
 /** A precondition on the current state (ETag, If-Match) does not hold. */

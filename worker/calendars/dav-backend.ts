@@ -1,21 +1,20 @@
-import type { CollectionSpec, DavBackend, DavResource, LockStore, PropertyDef, WriteOptions } from '../dav/backend';
+import type { CollectionSpec, DavBackend, DavResource, PropertyDef, WriteOptions } from '../dav/backend';
 import type { DavRequest } from '../dav/request';
 import { DavError } from '../dav/errors';
 import { MkcolRefused } from '../dav/methods/mkcol';
 import { syncCollectionReport } from '../dav/methods/report';
 import { dispatchXmlPost } from '../dav/methods/post';
 import { clark, NS } from '../dav/namespaces';
-import { AlreadyExists, DomainError, NotFound, PreconditionFailed } from '../errors';
 import { parseCalendarObject } from './ical/index';
 import { calendarProperties, parseCalendarField } from './dav-properties';
 import { calendarReports } from './reports';
 import { publishingPostHandlers } from './publishing';
-import { BIRTHDAY_URI, MAX_OBJECT_BYTES, UidConflict, type CalendarFields, type CalendarRow, type CalendarService, type ObjectRow } from './service';
+import { BIRTHDAY_URI, MAX_OBJECT_BYTES, type CalendarFields, type CalendarRow, type CalendarService, type ObjectRow } from './service';
 import { deletedCalendarNodes, purgeFromTrash, resolveTrash, restoreFromTrash, trashbinNode, trashChildren, TRASHBIN } from './trash';
 import { createSubscription, isSubscriptionSpec } from './subscriptions';
 import { deleteScheduling, isSchedulingPath, resolveScheduling, schedulingBoxes, schedulingChildren } from './scheduling/dav';
 import type { Scheduler } from './scheduling/scheduler';
-import { readUpTo } from '../http/bounded-body';
+import { groupwareDavError, noLocks, parseSyncToken, readUtf8Body, syncToken } from '../dav/groupware';
 import { calendarSharing, SHARED_MARK, type CalendarAccess } from './sharing';
 import { DavShares } from '../dav-sharing/shares';
 
@@ -42,47 +41,12 @@ export class CalendarNode implements DavResource {
   }
 }
 
-/** RFC 6578 sync tokens: opaque URIs naming the calendar and its change number. */
+/** RFC 6578 sync tokens of calendars. */
 export function syncTokenOf(cal: CalendarRow, n = cal.synctoken): string {
-  return `urn:cumulus:sync:${cal.id}:${n}`;
+  return syncToken('sync', cal.id, n);
 }
 
-function parseSyncToken(cal: CalendarRow, token: string): number | null {
-  const m = /^urn:cumulus:sync:(\d+):(\d+)$/.exec(token);
-  return m && Number(m[1]) === cal.id ? Number(m[2]) : null;
-}
-
-/** Calendars hold no WebDAV locks (CalDAV clients use ETags); LOCK is refused. */
-const NO_LOCKS: LockStore = {
-  locksAround: async () => [],
-  create: async () => { throw new DavError(405, 'Calendars cannot be locked'); },
-  refresh: async () => null,
-  remove: async () => {},
-  removeAtOrBelow: async () => {},
-};
-
-/** Domain errors become DAV errors here, with the CalDAV precondition where there is one. */
-function toDav(e: unknown, collectionHref: string): unknown {
-  if (!(e instanceof DomainError)) return e;
-  if (e instanceof UidConflict) {
-    return new DavError(403, e.message, { condition: CALDAV('no-uid-conflict'), conditionBody: `<d:href>${collectionHref}${encodeURIComponent(e.existingUri)}</d:href>` });
-  }
-  if (e instanceof NotFound) return new DavError(404, e.message);
-  if (e instanceof AlreadyExists) return new DavError(405, e.message);
-  if (e instanceof PreconditionFailed) return new DavError(412, e.message);
-  return new DavError(400, e.message);
-}
-
-/** Reads a request body up to `limit` bytes; more is CALDAV:max-resource-size (never buffered past it). */
-async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number, condition: string): Promise<string> {
-  const bytes = await readUpTo(body, limit);
-  if (!bytes) throw new DavError(403, `The object is larger than ${limit} bytes`, { condition });
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new DavError(400, 'The body is not valid UTF-8', { condition: CALDAV('valid-calendar-data') });
-  }
-}
+const toDav = (e: unknown, collectionHref: string) => groupwareDavError(e, collectionHref, NS.CALDAV);
 
 /** A PUT may send text/calendar only (RFC 4791 §5.3.2 supported-calendar-data); a missing type is accepted. */
 function checkContentType(type: string | null): void {
@@ -116,7 +80,7 @@ const PRECONDITION_STATUS: Record<string, number> = {
 export class CalendarsDavBackend implements DavBackend<CalendarNode> {
   readonly properties: readonly PropertyDef<CalendarNode, any>[];
   readonly reports;
-  readonly locks = NO_LOCKS;
+  readonly locks = noLocks('Calendars');
   readonly davClasses = ['access-control', 'calendar-access'];
   /** PROPPATCH stages validated values here; patchDeadProperties (called last) writes them at once. */
   readonly staged = new Map<number, CalendarFields>();
@@ -129,7 +93,7 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
       syncCollectionReport<CalendarNode>({
         changesSince: async (node, token, limit) => {
           const cal = node.calendar!;
-          const since = token === null ? null : parseSyncToken(cal, token);
+          const since = token === null ? null : parseSyncToken('sync', cal.id, token);
           if (token !== null && since === null) return null;
           const changes = await this.service.changesSince(cal, since, limit ?? 1000);
           if (!changes) return null;
@@ -245,7 +209,7 @@ export class CalendarsDavBackend implements DavBackend<CalendarNode> {
     if (opts.length !== null && opts.length > MAX_OBJECT_BYTES) {
       throw new DavError(403, `The object is larger than ${MAX_OBJECT_BYTES} bytes`, { condition: CALDAV('max-resource-size') });
     }
-    const text = await readBounded(body, MAX_OBJECT_BYTES, CALDAV('max-resource-size'));
+    const text = await readUtf8Body(body, MAX_OBJECT_BYTES, NS.CALDAV, 'valid-calendar-data', 'object');
     const parsed = parseCalendarObject(text, { maxBytes: MAX_OBJECT_BYTES, allowed: cal.components.split(',') as never });
     if (!parsed.ok) throw new DavError(PRECONDITION_STATUS[parsed.precondition] ?? 400, parsed.message, { condition: CALDAV(parsed.precondition) });
     const existing = await this.service.object(cal, name);

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { calendarChanges, calendarObjects, calendars } from '../../schema';
-import { AlreadyExists, NotFound, PreconditionFailed } from '../errors';
+import { AlreadyExists, NotFound, PreconditionFailed, UidConflict } from '../errors';
 import { runStatements, type Statement } from '../files/batch';
 import { guard } from '../files/tree';
 import type { CalendarComponent, CalendarObjectInfo } from './ical/index';
@@ -21,11 +21,8 @@ export const BIRTHDAY_URI = 'contact_birthdays';
 const ADDED = 1, MODIFIED = 2, DELETED = 3;
 
 /** A second object with the same UID in one calendar (RFC 4791 §5.3.2.1 no-uid-conflict). */
-export class UidConflict extends AlreadyExists {
-  constructor(readonly existingUri: string) {
-    super('Another object in this calendar has the same UID');
-  }
-}
+/** A calendar object whose UID another one in the collection has (the domain's wording of UidConflict). */
+export const uidConflict = (existingUri: string) => new UidConflict(existingUri, 'Another object in this calendar has the same UID');
 
 /** The fields a client may set on a calendar (PROPPATCH, extended MKCOL). */
 export interface CalendarFields {
@@ -180,7 +177,7 @@ export class CalendarService {
     if (typeof expectEtag === 'string' && existing?.etag !== expectEtag) throw new PreconditionFailed('The ETag no longer matches');
     const clash = await this.db.select({ uri: calendarObjects.uri }).from(calendarObjects).where(and(
       eq(calendarObjects.calendarId, cal.id), eq(calendarObjects.uid, info.uid), isNull(calendarObjects.deletedAt))).get();
-    if (clash && clash.uri !== uri) throw new UidConflict(clash.uri);
+    if (clash && clash.uri !== uri) throw uidConflict(clash.uri);
     const etag = await md5(text);
     const size = new TextEncoder().encode(text).byteLength;
     const fields = {
@@ -352,7 +349,7 @@ export class CalendarService {
     if (msg.includes('calendar_objects.uid')) {
       const clash = await this.db.select({ uri: calendarObjects.uri }).from(calendarObjects).where(and(
         eq(calendarObjects.calendarId, cal.id), eq(calendarObjects.uid, uid), isNull(calendarObjects.deletedAt))).get();
-      return new UidConflict(clash?.uri ?? '');
+      return uidConflict(clash?.uri ?? '');
     }
     if (msg.includes('calendar_objects.uri')) return new PreconditionFailed('The resource was created meanwhile');
     return e;

@@ -1,15 +1,14 @@
-import type { CollectionSpec, DavBackend, DavResource, LockStore, PropertyDef, WriteOptions } from '../dav/backend';
+import type { CollectionSpec, DavBackend, DavResource, PropertyDef, WriteOptions } from '../dav/backend';
 import { DavError } from '../dav/errors';
 import { MkcolRefused } from '../dav/methods/mkcol';
 import { syncCollectionReport } from '../dav/methods/report';
 import { clark, NS } from '../dav/namespaces';
-import { AlreadyExists, DomainError, NotFound, PreconditionFailed } from '../errors';
 import { cardInVersion, WHOLE_CARD, type AddressDataRequest, type CardVersion } from './address-data';
 import { addressbookProperties, parseAddressbookField } from './dav-properties';
 import { addressbookReports } from './reports';
-import { MAX_CARD_BYTES, UidConflict, type AddressbookFields, type AddressbookRow, type CardRow, type ContactsService } from './service';
+import { MAX_CARD_BYTES, type AddressbookFields, type AddressbookRow, type CardRow, type ContactsService } from './service';
 import { parseCard } from './vcard/index';
-import { readUpTo } from '../http/bounded-body';
+import { groupwareDavError, noLocks, parseSyncToken, readUtf8Body, syncToken } from '../dav/groupware';
 import type { DavRequest } from '../dav/request';
 import { dispatchXmlPost } from '../dav/methods/post';
 import { SHARED_MARK } from '../dav-sharing/alias';
@@ -45,47 +44,12 @@ export class ContactsNode implements DavResource {
   }
 }
 
-/** RFC 6578 sync tokens: opaque URIs naming the address book and its change number (apart from calendars' tokens). */
+/** RFC 6578 sync tokens of address books (a kind apart from calendars' tokens). */
 export function syncTokenOf(book: AddressbookRow, n = book.synctoken): string {
-  return `urn:cumulus:cardsync:${book.id}:${n}`;
+  return syncToken('cardsync', book.id, n);
 }
 
-function parseSyncToken(book: AddressbookRow, token: string): number | null {
-  const m = /^urn:cumulus:cardsync:(\d+):(\d+)$/.exec(token);
-  return m && Number(m[1]) === book.id ? Number(m[2]) : null;
-}
-
-/** Address books hold no WebDAV locks (CardDAV clients use ETags); LOCK is refused. */
-const NO_LOCKS: LockStore = {
-  locksAround: async () => [],
-  create: async () => { throw new DavError(405, 'Address books cannot be locked'); },
-  refresh: async () => null,
-  remove: async () => {},
-  removeAtOrBelow: async () => {},
-};
-
-/** Domain errors become DAV errors here, with the CardDAV precondition where there is one. */
-function toDav(e: unknown, collectionHref: string): unknown {
-  if (!(e instanceof DomainError)) return e;
-  if (e instanceof UidConflict) {
-    return new DavError(403, e.message, { condition: CARD('no-uid-conflict'), conditionBody: `<d:href>${collectionHref}${encodeURIComponent(e.existingUri)}</d:href>` });
-  }
-  if (e instanceof NotFound) return new DavError(404, e.message);
-  if (e instanceof AlreadyExists) return new DavError(405, e.message);
-  if (e instanceof PreconditionFailed) return new DavError(412, e.message);
-  return new DavError(400, e.message);
-}
-
-/** Reads a request body up to `limit` bytes; more is CARDDAV:max-resource-size (never buffered past it). */
-async function readBounded(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string> {
-  const bytes = await readUpTo(body, limit);
-  if (!bytes) throw new DavError(403, `The card is larger than ${limit} bytes`, { condition: CARD('max-resource-size') });
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw new DavError(400, 'The body is not valid UTF-8', { condition: CARD('valid-address-data') });
-  }
-}
+const toDav = (e: unknown, collectionHref: string) => groupwareDavError(e, collectionHref, NS.CARDDAV);
 
 /**
  * RFC 6352 §6.3.2.1 supported-address-data: vCard media types only (text/x-vcard and RFC 2425's
@@ -112,7 +76,7 @@ const PRECONDITION_STATUS: Record<string, number> = { 'valid-address-data': 400,
 export class ContactsDavBackend implements DavBackend<ContactsNode> {
   readonly properties: readonly PropertyDef<ContactsNode, any>[];
   readonly reports;
-  readonly locks = NO_LOCKS;
+  readonly locks = noLocks('Address books');
   readonly davClasses = ['access-control', 'addressbook'];
   /** PROPPATCH stages validated values here; patchDeadProperties (called last) writes them at once. */
   readonly staged = new Map<number, AddressbookFields>();
@@ -131,7 +95,7 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
       syncCollectionReport<ContactsNode>({
         changesSince: async (node, token, limit) => {
           const book = node.book!;
-          const since = token === null ? null : parseSyncToken(book, token);
+          const since = token === null ? null : parseSyncToken('cardsync', book.id, token);
           if (token !== null && since === null) return null;
           const changes = await this.service.changesSince(book, since, limit ?? 1000);
           if (!changes) return null;
@@ -230,7 +194,7 @@ export class ContactsDavBackend implements DavBackend<ContactsNode> {
     if (opts.length !== null && opts.length > MAX_CARD_BYTES) {
       throw new DavError(403, `The card is larger than ${MAX_CARD_BYTES} bytes`, { condition: CARD('max-resource-size') });
     }
-    const text = await readBounded(body, MAX_CARD_BYTES);
+    const text = await readUtf8Body(body, MAX_CARD_BYTES, NS.CARDDAV, 'valid-address-data', 'card');
     const parsed = parseCard(text, { maxBytes: MAX_CARD_BYTES });
     if (!parsed.ok) throw new DavError(PRECONDITION_STATUS[parsed.precondition] ?? 400, parsed.message, { condition: CARD(parsed.precondition) });
     // A card without UID or FN is stored repaired (as SabreDAV does); the client then gets no ETag.

@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull, lte, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { addressbookChanges, addressbooks, cards } from '../../schema';
-import { AlreadyExists, NotFound, PreconditionFailed } from '../errors';
+import { AlreadyExists, NotFound, PreconditionFailed, UidConflict } from '../errors';
 import { runStatements, type Statement } from '../files/batch';
 import { guard } from '../files/tree';
 import type { CardInfo } from './vcard/index';
@@ -22,11 +22,8 @@ const DEFAULT_URI = 'contacts';
 const ADDED = 1, MODIFIED = 2, DELETED = 3;
 
 /** A second card with the same UID in one address book (RFC 6352 §6.3.2.1 no-uid-conflict). */
-export class UidConflict extends AlreadyExists {
-  constructor(readonly existingUri: string) {
-    super('Another card in this address book has the same UID');
-  }
-}
+/** A card whose UID another one in the collection has (the domain's wording of UidConflict). */
+export const uidConflict = (existingUri: string) => new UidConflict(existingUri, 'Another card in this address book has the same UID');
 
 /** The fields a client may set on an address book (PROPPATCH, extended MKCOL). */
 export interface AddressbookFields {
@@ -147,7 +144,7 @@ export class ContactsService {
     if (typeof expectEtag === 'string' && existing?.etag !== expectEtag) throw new PreconditionFailed('The ETag no longer matches');
     const clash = await this.db.select({ uri: cards.uri }).from(cards).where(and(
       eq(cards.addressbookId, book.id), eq(cards.uid, info.uid), isNull(cards.deletedAt))).get();
-    if (clash && clash.uri !== uri) throw new UidConflict(clash.uri);
+    if (clash && clash.uri !== uri) throw uidConflict(clash.uri);
     const fields = {
       etag: await md5(text), size: new TextEncoder().encode(text).byteLength,
       uid: info.uid, version: info.version, fn: info.fn, bday: info.bday, data: text, lastModified: this.now,
@@ -205,7 +202,7 @@ export class ContactsService {
       // A concurrent PUT took the UID between our check and the batch.
       const clash = await this.db.select({ uri: cards.uri }).from(cards).where(and(
         eq(cards.addressbookId, book.id), eq(cards.uid, uid), isNull(cards.deletedAt))).get();
-      return new UidConflict(clash?.uri ?? '');
+      return uidConflict(clash?.uri ?? '');
     }
     if (msg.includes('cards.uri')) return new PreconditionFailed('The resource was created meanwhile');
     return e;
