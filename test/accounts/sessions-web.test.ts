@@ -44,6 +44,30 @@ describe('web app serving (worker/web/routes.ts)', () => {
     expect((await call('/assets/nope-123.js')).status).toBe(404);
   });
 
+  it('serves the bundled OpenDyslexic font from the stylesheet as a hashed woff2, and its licence under /fonts/', async () => {
+    expect(APP_CSP).toContain("font-src 'self';");
+    const html = await (await call('/apps/files/')).text();
+    const css = await (await call(/href="(\/assets\/[^"]+\.css)"/.exec(html)![1])).text();
+    const fonts = [...css.matchAll(/url\(["']?(\/assets\/[^"')]+\.woff2)["']?\)/g)].map((m) => m[1]);
+    expect(fonts).toHaveLength(2); // 400 and 700; no .woff fallback
+    for (const font of fonts) {
+      const res = await call(font);
+      expect(res.status, font).toBe(200);
+      expect(res.headers.get('Content-Type')).toBe('font/woff2');
+      expect(res.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
+      expect(new TextDecoder().decode((await res.arrayBuffer()).slice(0, 4))).toBe('wOF2');
+    }
+    const licence = await call('/fonts/OpenDyslexic-LICENSE.txt');
+    expect(licence.status).toBe(200);
+    expect(licence.headers.get('Content-Type')).toMatch(/^text\/plain/);
+    expect(await licence.text()).toContain('SIL Open Font License, Version 1.1');
+    // A browser revalidating it gets 304, not "missing".
+    const etag = licence.headers.get('ETag');
+    expect(etag).toBeTruthy();
+    expect((await call('/fonts/OpenDyslexic-LICENSE.txt', { headers: { 'If-None-Match': etag! } })).status).toBe(304);
+    expect((await call('/fonts/nope.woff2')).status).toBe(404);
+  });
+
   it('leaves the other routes to the Worker: DAV still asks for credentials, unknown paths 404', async () => {
     expect((await call('/remote.php/dav/files/admin/', { method: 'PROPFIND' })).status).toBe(401);
     expect((await call('/no/such/page')).status).toBe(404);

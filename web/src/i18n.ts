@@ -1,4 +1,4 @@
-import { filesStrings } from './files/strings';
+import { filesStrings, filesStringsDe } from './files/strings';
 
 /**
  * The app's strings: English (the shell's strings here, the Files app's in files/strings.ts) and
@@ -51,6 +51,8 @@ const core = {
   'settings.theme.dark': 'Dark',
   'settings.theme.high-contrast': 'High contrast',
   'settings.font': 'Dyslexia-friendly font',
+  'settings.font.hint': 'Uses the OpenDyslexic typeface, downloaded only while this is on, and wider spacing.',
+  'settings.font.licence': 'Font licence (SIL Open Font License 1.1)',
   'settings.account': 'Account',
   'settings.login': 'Login name',
   'settings.displayName': 'Display name',
@@ -109,6 +111,22 @@ const core = {
   'settings.devices.confirmText': 'Managing app passwords needs your login password.',
   'settings.devices.nameMissing': 'Enter a name for the device.',
   'settings.devices.table': 'App passwords',
+  'settings.appPasswords': 'App passwords',
+  'settings.sessions': 'Signed-in browsers',
+  'settings.sessions.intro': 'Browsers where you are signed in to the web app. Sign out one you no longer use or do not recognise.',
+  'settings.sessions.signedIn': 'Signed in',
+  'settings.sessions.lastActive': 'Last active',
+  'settings.sessions.current': 'This browser',
+  'settings.sessions.none': 'No browser is signed in.',
+  'settings.sessions.unknown': 'Unknown browser',
+  'settings.sessions.on': '{browser} on {os}',
+  'settings.sessions.signOut': 'Sign out',
+  'settings.sessions.signOutLabel': 'Sign out {name}, last active {date}',
+  'settings.sessions.signedOut': '{name} was signed out.',
+  'settings.sessions.gone': '{name} was already signed out.',
+  'settings.sessions.loadFailed': 'The signed-in browsers could not be loaded: {message}',
+  'settings.sessions.signOutFailed': '{name} could not be signed out: {message}',
+  'settings.sessions.expired': 'This browser has been signed out meanwhile: reload the page to sign in again.',
   'dialog.cancel': 'Cancel',
   'dialog.close': 'Close',
   'dialog.confirm': 'Confirm',
@@ -223,8 +241,9 @@ const en = { ...core, ...filesStrings };
 export type MessageKey = keyof typeof en;
 type Table = Partial<Record<MessageKey, string>>;
 
-/** German: every key of the shell, sign-in, settings and admin pages; Files keys may lag behind. */
+/** German: every key of the shell, sign-in, settings and admin pages, and the Files app's (files/strings.ts). */
 const de: Table = {
+  ...filesStringsDe,
   'app.name': 'Cumulus',
   'skip.main': 'Zum Hauptinhalt springen',
   'apps.label': 'Apps',
@@ -269,6 +288,8 @@ const de: Table = {
   'settings.theme.dark': 'Dunkel',
   'settings.theme.high-contrast': 'Hoher Kontrast',
   'settings.font': 'Legasthenie-freundliche Schrift',
+  'settings.font.hint': 'Verwendet die Schrift OpenDyslexic, die nur geladen wird, solange dies eingeschaltet ist, und weitere Abstände.',
+  'settings.font.licence': 'Lizenz der Schrift (SIL Open Font License 1.1)',
   'settings.account': 'Konto',
   'settings.login': 'Anmeldename',
   'settings.displayName': 'Anzeigename',
@@ -327,6 +348,22 @@ const de: Table = {
   'settings.devices.confirmText': 'Zum Verwalten von App-Passwörtern ist Ihr Anmeldepasswort nötig.',
   'settings.devices.nameMissing': 'Geben Sie einen Namen für das Gerät ein.',
   'settings.devices.table': 'App-Passwörter',
+  'settings.appPasswords': 'App-Passwörter',
+  'settings.sessions': 'Angemeldete Browser',
+  'settings.sessions.intro': 'Browser, in denen Sie in der Web-App angemeldet sind. Melden Sie einen ab, den Sie nicht mehr nutzen oder nicht kennen.',
+  'settings.sessions.signedIn': 'Angemeldet',
+  'settings.sessions.lastActive': 'Zuletzt aktiv',
+  'settings.sessions.current': 'Dieser Browser',
+  'settings.sessions.none': 'Kein Browser ist angemeldet.',
+  'settings.sessions.unknown': 'Unbekannter Browser',
+  'settings.sessions.on': '{browser} unter {os}',
+  'settings.sessions.signOut': 'Abmelden',
+  'settings.sessions.signOutLabel': '{name} abmelden, zuletzt aktiv {date}',
+  'settings.sessions.signedOut': '{name} wurde abgemeldet.',
+  'settings.sessions.gone': '{name} war bereits abgemeldet.',
+  'settings.sessions.loadFailed': 'Die angemeldeten Browser konnten nicht geladen werden: {message}',
+  'settings.sessions.signOutFailed': '{name} konnte nicht abgemeldet werden: {message}',
+  'settings.sessions.expired': 'Dieser Browser wurde inzwischen abgemeldet: Laden Sie die Seite neu, um sich wieder anzumelden.',
   'dialog.cancel': 'Abbrechen',
   'dialog.close': 'Schließen',
   'dialog.confirm': 'Bestätigen',

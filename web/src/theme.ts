@@ -1,7 +1,8 @@
 /**
  * Themes: until the user chooses one, the page follows the system (prefers-color-scheme and
  * prefers-contrast, in styles.css); a choice is kept in localStorage and set as data-theme on
- * <html>. The dyslexia-friendly font is a separate switch (data-font).
+ * <html>. The dyslexia-friendly font is a separate switch (data-font): styles.css then uses the
+ * bundled OpenDyslexic, which the browser downloads only from that moment on.
  */
 export const THEMES = ['system', 'light', 'dark', 'high-contrast'] as const;
 export type Theme = typeof THEMES[number];

@@ -9,8 +9,8 @@ import type { AppEnv } from '../http/env';
 import { isInstalled } from '../accounts/install';
 
 /**
- * The app's policy: its own scripts, styles, images, media (the viewer's <audio>/<video> on WebDAV
- * URLs) and API calls only; no inline script, no framing, no plugins, forms and <base> nowhere else. Inline style *attributes* set through the DOM (list
+ * The app's policy: its own scripts, styles, images, fonts (the bundled OpenDyslexic), media (the
+ * viewer's <audio>/<video> on WebDAV URLs) and API calls only; no inline script, no framing, no plugins, forms and <base> nowhere else. Inline style *attributes* set through the DOM (list
  * virtualization) are CSSOM and need no 'unsafe-inline'.
  */
 export const APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self'; "
@@ -21,7 +21,7 @@ export const APP_CSP = "default-src 'none'; script-src 'self'; style-src 'self';
 const APP_PAGES = ['/login', '/apps/files', '/apps/files/', '/apps/files/*', '/apps/viewer', '/apps/viewer/',
   '/apps/viewer/*', '/settings', '/settings/*'];
 
-/** `GET /` (once installed), the app's pages, and `/assets/*`. */
+/** `GET /` (once installed), the app's pages, `/assets/*` and `/fonts/*`. */
 export function webRoutes(): Hono<AppEnv> {
   const r = new Hono<AppEnv>();
 
@@ -33,18 +33,27 @@ export function webRoutes(): Hono<AppEnv> {
   for (const page of APP_PAGES) r.get(page, (c) => appHtml(c));
 
   r.get('/assets/*', async (c) => {
-    const res = await c.env.ASSETS.fetch(c.req.raw);
-    // The asset server answers unknown paths with the app's HTML (SPA fallback): not for scripts.
-    if (!res.ok || (res.headers.get('Content-Type') ?? '').startsWith('text/html')) {
-      return c.text('Not found\n', 404);
-    }
-    const out = new Response(res.body, res);
+    const res = await staticFile(c);
+    if (!res) return c.text('Not found\n', 404);
     // File names carry a content hash (Vite): a name never changes content.
-    out.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
-    return out;
+    res.headers.set('Cache-Control', 'public, max-age=31536000, immutable');
+    return res;
   });
+  // The bundled font's licence (web/public/fonts/), served beside the font; not hashed, so the
+  // asset server's own revalidating cache headers stay.
+  r.get('/fonts/*', async (c) => await staticFile(c) ?? c.text('Not found\n', 404));
 
   return r;
+}
+
+/** A file of web/dist from the asset server, or null when there is none. */
+async function staticFile(c: Context<AppEnv>): Promise<Response | null> {
+  const res = await c.env.ASSETS.fetch(c.req.raw);
+  // A revalidation (If-None-Match) that matched: not a missing file.
+  if (res.status === 304) return new Response(null, res);
+  // The asset server answers unknown paths with the app's HTML (SPA fallback): not for files.
+  if (!res.ok || (res.headers.get('Content-Type') ?? '').startsWith('text/html')) return null;
+  return new Response(res.body, res);
 }
 
 /** The app's index.html with its security headers; never cached, so a deploy takes effect. */

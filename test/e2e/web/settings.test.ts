@@ -222,6 +222,7 @@ describe('personal settings', () => {
     await page.getByRole('heading', { level: 1, name: 'Persönliche Einstellungen' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('de');
     await page.getByRole('heading', { level: 2, name: 'Geräte & Sitzungen' }).waitFor();
+    await page.getByRole('list', { name: 'Angemeldete Browser' }).getByText('Dieser Browser').waitFor();
     await page.getByRole('link', { name: 'Dateien' }).waitFor();
     expect(await page.locator('#quota-text').textContent()).toBe('Sie nutzen 1 MB von 1 GB (0,1 %).');
     await page.getByRole('button', { name: 'Einstellungsmenü für Alice Pleasance' }).waitFor();

@@ -1,22 +1,91 @@
 /**
- * The grid view: one tile per entry, in a list. Arrow keys move between tiles (Left/Right by one,
- * Up/Down by a row of tiles), Home/End to the ends, Space toggles the selection.
+ * The grid view: one tile per entry, in a list, virtualized like the table: the columns follow the
+ * scroller's width, tiles have a fixed height, and only the rows of tiles in view (plus a margin)
+ * are in the DOM, the rest stands in as the list's top and bottom padding; aria-setsize and
+ * aria-posinset give the true size. Arrow keys move between tiles (Left/Right by one, Up/Down by a
+ * row), Home/End to the ends (scrolling tiles into existence), Space toggles the selection.
  */
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { onLinkClick } from '../router';
 import type { FileEntry } from './dav';
-import { dropTarget, FavoriteButton, RenameField, type RowActions } from './FileTable';
+import { DRAG_TYPE, dropTarget, FavoriteButton, RenameField, type RowActions } from './FileTable';
 import { formatSize } from './format';
+import { FileIcon } from './icons';
 import { MenuButton } from './Menu';
 import { folderUrl, viewerUrl } from './urls';
 
-export function FileGrid({ user, entries, caption, actions }: { user: string; entries: FileEntry[]; caption: string; actions: RowActions }) {
+/** Tile height, gap, narrowest tile and the scroller's padding in px; must match `.file-grid` and `.grid-scroller` in styles.css. */
+const TILE_HEIGHT = 168;
+const GAP = 8;
+const PITCH = TILE_HEIGHT + GAP;
+const TILE_MIN_WIDTH = 152;
+const PAD = 8;
+const PAD_X = 4;
+/** Rows of tiles rendered above and below the visible ones. */
+const OVERSCAN = 3;
+
+export function FileGrid({ entries, caption, actions }: { user: string; entries: FileEntry[]; caption: string; actions: RowActions }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  // Primitives, so that a scroll within the same row of tiles renders nothing.
+  const [firstRow, setFirstRow] = useState(0);
+  const [viewRows, setViewRows] = useState(6);
+  const [cols, setCols] = useState(4);
+  const pendingFocus = useRef<number | null>(null);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onScroll = () => setFirstRow(Math.max(0, Math.floor((el.scrollTop - PAD) / PITCH)));
+    const onResize = () => {
+      setCols(Math.max(1, Math.floor((el.clientWidth - 2 * PAD_X + GAP) / (TILE_MIN_WIDTH + GAP))));
+      setViewRows(Math.ceil((el.clientHeight || 800) / PITCH) + 1);
+      onScroll();
+    };
+    onResize();
+    const observer = new ResizeObserver(onResize);
+    observer.observe(el);
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => {
+      observer.disconnect();
+      el.removeEventListener('scroll', onScroll);
+    };
+  }, []);
+
+  const rows = Math.ceil(entries.length / cols);
+  const startRow = Math.max(0, Math.min(firstRow, rows - 1) - OVERSCAN);
+  const endRow = Math.min(rows, firstRow + viewRows + OVERSCAN);
+
+  useLayoutEffect(() => {
+    const index = pendingFocus.current;
+    if (index === null) return;
+    const link = scroller.current?.querySelector<HTMLElement>(`li[data-index="${index}"] a`);
+    if (link) {
+      pendingFocus.current = null;
+      link.focus();
+    }
+  });
+
+  const focusTile = (index: number) => {
+    const el = scroller.current;
+    if (!el) return;
+    const rendered = el.querySelector<HTMLElement>(`li[data-index="${index}"] a`);
+    if (rendered) {
+      rendered.focus();
+      return;
+    }
+    // Scroll its row into view; the tile gets the focus once it is rendered.
+    const top = PAD + Math.floor(index / cols) * PITCH;
+    el.scrollTop = top < el.scrollTop ? top - PAD : top + TILE_HEIGHT + PAD - el.clientHeight;
+    pendingFocus.current = index;
+    setFirstRow(Math.max(0, Math.floor((el.scrollTop - PAD) / PITCH)));
+  };
+
   const onKeyDown = (event: KeyboardEvent) => {
     const target = event.target as HTMLElement;
     if (target.tagName !== 'A') return;
     const tile = target.closest<HTMLElement>('li[data-index]');
-    const list = tile?.parentElement;
-    if (!tile || !list) return;
+    if (!tile) return;
     const index = Number(tile.dataset.index);
     const entry = entries[index];
     if (event.key === ' ' && entry) {
@@ -24,21 +93,26 @@ export function FileGrid({ user, entries, caption, actions }: { user: string; en
       actions.onSelect(entry.path, 'toggle');
       return;
     }
-    const tiles = Array.from(list.children) as HTMLElement[];
-    const perRow = Math.max(1, tiles.filter((el) => el.offsetTop === tiles[0]!.offsetTop).length);
-    const to = { ArrowRight: index + 1, ArrowLeft: index - 1, ArrowDown: index + perRow, ArrowUp: index - perRow, Home: 0, End: entries.length - 1 }[event.key];
+    const to = { ArrowRight: index + 1, ArrowLeft: index - 1, ArrowDown: index + cols, ArrowUp: index - cols, Home: 0, End: entries.length - 1 }[event.key];
     if (to === undefined || to < 0 || to >= entries.length) return;
     event.preventDefault();
-    tiles[to]?.querySelector<HTMLElement>('a')?.focus();
+    focusTile(to);
   };
+
   return (
-    <div class="file-scroller grid-scroller">
-      <ul class="file-grid" aria-label={caption} onKeyDown={onKeyDown}>
-        {entries.map((entry, index) => {
+    <div class="file-scroller grid-scroller" ref={scroller}>
+      <ul class="file-grid" aria-label={caption} onKeyDown={onKeyDown} style={{
+        gridTemplateColumns: `repeat(${cols}, minmax(0, 1fr))`,
+        paddingTop: `${startRow * PITCH}px`,
+        paddingBottom: `${Math.max(0, rows - endRow) * PITCH}px`,
+      }}>
+        {entries.slice(startRow * cols, endRow * cols).map((entry, i) => {
+          const index = startRow * cols + i;
           const selected = actions.selected.has(entry.path);
           return (
             <li key={entry.path} data-index={index} data-path={entry.path} class={selected ? 'tile selected' : 'tile'} draggable
-              onDragStart={(e) => e.dataTransfer?.setData('application/x-cumulus-paths', JSON.stringify(selected ? [...actions.selected] : [entry.path]))}
+              aria-setsize={entries.length} aria-posinset={index + 1}
+              onDragStart={(e) => e.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(selected ? [...actions.selected] : [entry.path]))}
               {...(entry.isFolder ? dropTarget(entry.path, actions.onDropInto) : {})}>
               <div class="tile-top">
                 <input type="checkbox" checked={selected} aria-label={t('files.select', { name: entry.name })}
@@ -48,11 +122,7 @@ export function FileGrid({ user, entries, caption, actions }: { user: string; en
                   <span aria-hidden="true">⋯</span>
                 </MenuButton>
               </div>
-              <svg class={entry.isFolder ? 'tile-icon folder' : 'tile-icon file'} aria-hidden="true" focusable="false" width="48" height="48" viewBox="0 0 24 24">
-                {entry.isFolder
-                  ? <path d="M10 4H4a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V8a2 2 0 0 0-2-2h-8l-2-2z" />
-                  : <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8l-6-6zm-1 7V3.5L18.5 9H13z" />}
-              </svg>
+              <FileIcon entry={entry} size={48} className="tile-icon" />
               {actions.renaming === entry.path
                 ? <RenameField entry={entry} onSave={(name) => actions.onRename(entry, name)} onCancel={actions.onCancelRename} />
                 : entry.isFolder

@@ -9,6 +9,7 @@ import { t, type MessageKey } from '../i18n';
 import { onLinkClick } from '../router';
 import { parentOf, type FileEntry } from './dav';
 import { formatDate, formatSize } from './format';
+import { FileIcon } from './icons';
 import type { SortKey, SortOrder } from './sort';
 import { folderUrl, viewerUrl } from './urls';
 import { MenuButton, type MenuItem } from './Menu';
@@ -195,7 +196,7 @@ export function FileTable({ user, entries, order, onOrder, caption, actions }: P
                     }} />
                 </td>
                 <td class="col-name">
-                  <FileIcon folder={entry.isFolder} />
+                  <FileIcon entry={entry} />
                   {actions.renaming === entry.path
                     ? <RenameField entry={entry} onSave={(name) => actions.onRename(entry, name)} onCancel={actions.onCancelRename} />
                     : entry.isFolder
@@ -256,16 +257,5 @@ export function RenameField({ entry, onSave, onCancel }: { entry: FileEntry; onS
           onCancel();
         }
       }} />
-  );
-}
-
-/** A folder or file glyph (inline SVG: no icon font or emoji font needed). */
-function FileIcon({ folder }: { folder: boolean }) {
-  return (
-    <svg class={folder ? 'icon folder' : 'icon file'} aria-hidden="true" focusable="false" width="20" height="20" viewBox="0 0 24 24">
-      {folder
-        ? <path d="M10 4H4a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V8a2 2 0 0 0-2-2h-8l-2-2z" />
-        : <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8l-6-6zm-1 7V3.5L18.5 9H13z" />}
-    </svg>
   );
 }

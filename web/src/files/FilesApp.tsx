@@ -9,6 +9,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import type { SessionUser } from '../api';
 import { t } from '../i18n';
 import { useLocation } from '../router';
+import { lazyApp } from '../shell/lazy';
 import { Breadcrumbs } from './Breadcrumbs';
 import {
   createEmptyFile, createFolder, DavError, deleteItem, joinPath, listFavorites, listFolder, listRecent, parentOf,
@@ -25,6 +26,9 @@ import { fromDrop, fromFileList } from './sources';
 import { enqueue, onIdle, type UploadSource } from './upload';
 import { UploadPanel } from './UploadPanel';
 import { folderOf } from './urls';
+
+/** The details sidebar is its own chunk (it brings the viewer's Details panel): loaded when first opened. */
+const DetailsPanel = lazyApp(() => import('./DetailsPanel').then((m) => m.DetailsPanel));
 
 type Listing =
   | { state: 'loading'; key: string }
@@ -72,6 +76,8 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
   const [showHidden, setShowHidden] = useState(() => stored(HIDDEN_KEY) === '1');
   const [layout, setLayout] = useState<'list' | 'grid'>(() => (stored(LAYOUT_KEY) === 'grid' ? 'grid' : 'list'));
   const [dropping, setDropping] = useState(false);
+  /** The entry shown in the details sidebar; `opened` counts the "Details" commands. */
+  const [details, setDetails] = useState<{ path: string; opened: number } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const firstLoad = useRef(true);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -100,6 +106,7 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
     setRenaming(null);
     setError(null);
     setStatus('');
+    setDetails(null);
   }, [key]);
 
   useEffect(() => {
@@ -161,6 +168,21 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
   }, [listing, query, order, showHidden, view]);
 
   const chosen = visible.filter((e) => selected.has(e.path));
+
+  const detailsEntry = details && listing.state === 'loaded' ? listing.entries.find((e) => e.path === details.path) ?? null : null;
+  // Its entry is gone (deleted, moved, renamed): the sidebar closes.
+  useEffect(() => {
+    if (details && listing.state === 'loaded' && !detailsEntry) setDetails(null);
+  }, [listing, details]);
+  const openDetails = (entry: FileEntry) => setDetails((d) => ({ path: entry.path, opened: (d?.opened ?? 0) + 1 }));
+  const closeDetails = () => {
+    const p = details?.path;
+    setDetails(null);
+    // Back to the row's name link once the sidebar is gone (the layout effect above); to the
+    // heading when the row is scrolled out of the rendered part.
+    if (p && document.querySelector(`[data-path="${CSS.escape(p)}"] a`)) focusPath.current = p;
+    else heading.current?.focus();
+  };
 
   /** Runs an action on several entries; collects the failures into one message. */
   const runAll = async (entries: FileEntry[], action: (e: FileEntry) => Promise<unknown>, done: string): Promise<string | null> => {
@@ -269,6 +291,7 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
     menuItems: (entry) => [
       { label: t('files.rename'), onSelect: () => { setError(null); setRenaming(entry.path); } },
       { label: t('files.moveCopy'), onSelect: () => setDialog({ kind: 'picker', entries: [entry] }) },
+      { label: t('files.details'), onSelect: () => openDetails(entry) },
       { label: t('files.downloadItem'), onSelect: () => download([entry]) },
       { label: entry.favorite ? t('files.unfavorite') : t('files.favorite'), onSelect: () => void toggleFavorite([entry], !entry.favorite) },
       { label: t('files.delete'), onSelect: () => void remove([entry]) },
@@ -349,6 +372,7 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
             {chosen.length > 0 && (
               <div class="bulk-bar" role="group" aria-label={t('files.selection')}>
                 <span>{t('files.selected', { count: chosen.length })}</span>
+                {chosen.length === 1 && <button type="button" onClick={() => openDetails(chosen[0]!)}>{t('files.details')}</button>}
                 {zip && <a class="button" href={zip} download>{t('files.downloadSelection')}</a>}
                 <button type="button" onClick={() => setDialog({ kind: 'picker', entries: chosen })}>{t('files.moveCopy')}</button>
                 <button type="button" onClick={() => void toggleFavorite(chosen, !chosen.every((e) => e.favorite))}>
@@ -382,6 +406,9 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
         {view === 'files' && <p class="drop-hint" aria-hidden="true">{t('files.dropHint')}</p>}
         <UploadPanel />
       </div>
+      {view !== 'trashbin' && detailsEntry && (
+        <DetailsPanel user={user.id} entry={detailsEntry} opened={details!.opened} onClose={closeDetails} onRestored={refresh} />
+      )}
       {dialog?.kind === 'picker' && (
         <FolderPicker user={user.id} start={view === 'files' ? path : '/'} names={dialog.entries.map((e) => e.name)}
           onPick={(method, folder) => moveInto(dialog.entries, folder, method)} onClose={() => setDialog(null)} />

@@ -19,6 +19,8 @@ export interface FileEntry {
   modified: number;
   contentType: string;
   fileId: string;
+  /** As the server sends it (quoted); changes with the content. */
+  etag: string;
   favorite: boolean;
 }
 
@@ -47,12 +49,13 @@ function parseEntries(user: string, body: string, skip: string | null): FileEntr
   const root = `/remote.php/dav/files/${encodeURIComponent(user)}`;
   const entries: FileEntry[] = [];
   for (const { href, prop } of okResponses(body)) {
-    const hrefPath = new URL(href, location.origin).pathname;
+    // Cumulus sends paths; a URL object per entry costs 10 ms per 1,000 entries.
+    const hrefPath = href.startsWith('/') && !/[?#]/.test(href) ? href : new URL(href, location.origin).pathname;
     if (!hrefPath.startsWith(root)) continue;
     const decoded = decodeURIComponent(hrefPath.slice(root.length));
     const entryPath = decoded.replace(/\/+$/, '') || '/';
     if (entryPath === skip || entryPath === '/') continue;
-    const isFolder = prop.getElementsByTagNameNS(DAV, 'collection').length > 0;
+    const isFolder = prop.isCollection;
     const size = Number(text(prop, OC, 'size') ?? text(prop, DAV, 'getcontentlength') ?? 0);
     const modified = Date.parse(text(prop, DAV, 'getlastmodified') ?? '');
     entries.push({
@@ -63,6 +66,7 @@ function parseEntries(user: string, body: string, skip: string | null): FileEntr
       modified: Number.isFinite(modified) ? modified : 0,
       contentType: text(prop, DAV, 'getcontenttype') ?? (isFolder ? 'httpd/unix-directory' : ''),
       fileId: text(prop, OC, 'fileid') ?? '',
+      etag: text(prop, DAV, 'getetag') ?? '',
       favorite: (text(prop, OC, 'favorite') ?? '0').trim() === '1',
     });
   }
@@ -168,7 +172,7 @@ export async function listTrash(user: string, signal?: AbortSignal): Promise<Tra
       name: text(prop, NC, 'trashbin-filename') ?? item,
       originalLocation: text(prop, NC, 'trashbin-original-location') ?? '',
       deleted: Number(text(prop, NC, 'trashbin-deletion-time') ?? 0) * 1000,
-      isFolder: prop.getElementsByTagNameNS(DAV, 'collection').length > 0,
+      isFolder: prop.isCollection,
       size: Number(text(prop, OC, 'size') ?? text(prop, DAV, 'getcontentlength') ?? 0) || 0,
     });
   }

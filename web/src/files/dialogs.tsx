@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { DavError, joinPath, listFolder, type FileEntry } from './dav';
 import { Dialog } from './Dialog';
+import { FileIcon } from './icons';
 
 /** Picks a destination folder; calls onPick, which answers an error message or null when done. */
 export function FolderPicker({ user, start, names, onPick, onClose }: {
@@ -51,7 +52,7 @@ export function FolderPicker({ user, start, names, onPick, onClose }: {
               <ul aria-label={t('files.foldersIn', { folder: where })}>
                 {folders.map((f) => (
                   <li key={f.path}><button type="button" class="picker-folder" onClick={() => setPath(joinPath(path, f.name))}>
-                    <svg class="icon folder" aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24"><path d="M10 4H4a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h16a2 2 0 0 0 2-2V8a2 2 0 0 0-2-2h-8l-2-2z" /></svg>
+                    <FileIcon entry={f} size={18} />
                     {f.name}</button></li>
                 ))}
               </ul>

@@ -1,6 +1,7 @@
 /**
  * Personal settings (lazy chunk): the account (display name, e-mail, password), storage quota,
- * language, appearance (theme, dyslexia-friendly font) and Devices & sessions (app passwords).
+ * language, appearance (theme, dyslexia-friendly font) and Devices & sessions (signed-in browsers,
+ * app passwords).
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { SessionUser } from '../api';
@@ -10,6 +11,7 @@ import {
 import { chooseDyslexiaFont, chooseTheme, currentTheme, dyslexiaFont, THEMES, type Theme } from '../theme';
 import { FieldForm, PasswordForm } from './AccountForms';
 import { AppPasswords } from './AppPasswords';
+import { Sessions } from './Sessions';
 import { ownDetails, unlimited, type QuotaInfo } from './ocs';
 import { failureText, formatBytes } from './ui';
 
@@ -65,16 +67,21 @@ export function SettingsPage({ user, onUserChange }: { user: SessionUser; onUser
           ))}
         </fieldset>
         <label class="choice">
-          <input type="checkbox" checked={font} onChange={(e) => {
+          <input type="checkbox" checked={font} aria-describedby="font-hint" onChange={(e) => {
             const on = (e.currentTarget as HTMLInputElement).checked;
             chooseDyslexiaFont(on);
             setFont(on);
           }} />
           {t('settings.font')}
         </label>
+        <p id="font-hint" class="hint">
+          {t('settings.font.hint')} <a href="/fonts/OpenDyslexic-LICENSE.txt">{t('settings.font.licence')}</a>
+        </p>
       </section>
       <section aria-labelledby="devices-heading">
         <h2 id="devices-heading">{t('settings.devices')}</h2>
+        <Sessions />
+        <h3>{t('settings.appPasswords')}</h3>
         <AppPasswords user={user} />
       </section>
     </div>

@@ -46,7 +46,7 @@ export async function statFile(user: string, path: string): Promise<FileInfo> {
   const [first] = okResponses(await res.text());
   if (!first) throw new DavError(404);
   const p = first.prop;
-  if (p.getElementsByTagNameNS(DAV, 'collection').length > 0) throw new DavError(409);
+  if (p.isCollection) throw new DavError(409);
   return {
     path,
     name: baseName(path),
