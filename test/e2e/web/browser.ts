@@ -51,6 +51,116 @@ export async function expectNoSeriousAxeViolations(page: Page, label: string): P
   expect(serious, `${label}: axe-core serious/critical violations:\n${JSON.stringify(serious, null, 2)}`).toEqual([]);
 }
 
+/** A user's login and password, as server.createUser() returns them. */
+export interface Account { user: string; password: string }
+
+/** The Authorization header value for HTTP Basic credentials. */
+export function basic(login: string, password: string): string {
+  return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
+}
+
+/** The sign-in form's labels (the English ones unless a test switches the language). */
+export interface SignInLabels { user: string; password: string; submit: string }
+
+const ENGLISH_SIGN_IN: SignInLabels = { user: 'Account name or e-mail', password: 'Password', submit: 'Log in' };
+
+/**
+ * Signs in through the sign-in form. With `to` an app page, opens it, expects to be sent to the
+ * sign-in page (keeping where to go back) and waits to land on `to` again; without, opens /login and
+ * waits for the Files app. `landing` overrides where to wait (a path, or a test of the URL).
+ */
+export async function signIn(p: Page, serverUrl: string, who: Account, options: {
+  to?: string; landing?: string | ((url: URL) => boolean); labels?: Partial<SignInLabels>;
+} = {}): Promise<void> {
+  const labels = { ...ENGLISH_SIGN_IN, ...options.labels };
+  if (options.to) {
+    await p.goto(`${serverUrl}${options.to}`);
+    await p.waitForURL(/\/login\?redirect_url=/);
+  } else {
+    await p.goto(`${serverUrl}/login`);
+  }
+  await p.getByLabel(labels.user).fill(who.user);
+  await p.getByLabel(labels.password, { exact: true }).fill(who.password);
+  await p.getByRole('button', { name: labels.submit }).click();
+  const landing = options.landing ?? options.to ?? '/apps/files/';
+  await p.waitForURL(typeof landing === 'string' ? `${serverUrl}${landing}` : landing);
+}
+
+/** The focused element as `tag#id|label` (its aria-label, else its trimmed text); '' when none. */
+export function focused(p: Page): Promise<string> {
+  return p.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return el ? `${el.tagName.toLowerCase()}#${el.id}|${el.getAttribute('aria-label') ?? el.textContent?.trim() ?? ''}` : '';
+  });
+}
+
+/** The focused element's accessible text (aria-label, else its text), trimmed; '' when none. */
+export function focusedText(p: Page): Promise<string> {
+  return p.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return el ? (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() : '';
+  });
+}
+
+/** Waits (3 s at most) until the focused element's accessible text is `text`. */
+export async function focusIs(p: Page, text: string): Promise<void> {
+  await p.waitForFunction((want) => {
+    const el = document.activeElement as HTMLElement | null;
+    return (el ? (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() : '') === want;
+  }, text, { timeout: 3000 }).catch(async () => {
+    throw new Error(`focus is on "${await focusedText(p)}", not "${text}"`);
+  });
+}
+
+/**
+ * Presses Tab (Shift+Tab with `back`), at most `max` times (80), until the focused element matches
+ * `target`: a CSS selector, or `{ text }` for its accessible text. With `here`, an element that has
+ * the focus already counts (no key is pressed); otherwise the first key is always pressed.
+ */
+export async function tabTo(p: Page, target: string | { text: string }, options: { back?: boolean; max?: number; here?: boolean } = {}): Promise<void> {
+  const { back = false, max = 80, here = false } = options;
+  const reached = () => typeof target === 'string'
+    ? p.evaluate((s) => document.activeElement?.matches(s) ?? false, target)
+    : focusedText(p).then((text) => text === target.text);
+  if (here && await reached()) return;
+  for (let i = 0; i < max; i++) {
+    await p.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    if (await reached()) return;
+  }
+  const what = typeof target === 'string' ? target : `"${target.text}"`;
+  throw new Error(`Tab never reached ${what} (focus on "${await focusedText(p)}")`);
+}
+
+/**
+ * Scrolls the element `scroller` selects through its height in `steps` steps, timing each step up to
+ * the second animation frame: the slowest step (ms) and how many elements `items` selects at the end
+ * (after scrolling back to the top and a frame, with `backToTop`).
+ */
+export async function scrollTiming(p: Page, scroller: string, items: string, options: { steps?: number; backToTop?: boolean } = {}): Promise<{ max: number; count: number }> {
+  const { steps = 40, backToTop = false } = options;
+  return p.evaluate(async ([scrollerSelector, itemsSelector, n, back]) => {
+    const el = document.querySelector(scrollerSelector) as HTMLElement;
+    const times: number[] = [];
+    for (let i = 1; i <= n; i++) {
+      const start = performance.now();
+      el.scrollTop = (el.scrollHeight * i) / n;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      times.push(performance.now() - start);
+    }
+    if (back) {
+      el.scrollTop = 0;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }
+    return { max: Math.max(...times), count: document.querySelectorAll(itemsSelector).length };
+  }, [scroller, items, steps, backToTop] as const);
+}
+
+/** Closes the browser, then stops the server: a test file's afterAll (either may be unset when beforeAll failed). */
+export async function closeAll(browser: Browser | undefined, server: { stop(): Promise<void> } | undefined): Promise<void> {
+  await browser?.close();
+  await server?.stop();
+}
+
 /** The page fits the viewport's width without sideways scrolling. */
 export async function fitsWidth(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);

@@ -15,7 +15,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prngStream } from '../../support/prng.mjs';
 import { startServer, strongPassword } from '../../support/server.mjs';
-import { expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot } from './browser';
+import { basic, closeAll, expectNoSeriousAxeViolations, fitsWidth, focusIs, launchChromium, screenshot, signIn, tabTo } from './browser';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -27,8 +27,8 @@ let tmp: string;
 const MiB = 1024 * 1024;
 const BIG = Number(process.env.WEB_TEST_BIG_MIB ?? 300) * MiB;
 
-function basic(): string {
-  return `Basic ${Buffer.from(`${user.user}:${user.password}`).toString('base64')}`;
+function auth(): string {
+  return basic(user.user, user.password);
 }
 
 function fileUrl(p: string): string {
@@ -36,14 +36,14 @@ function fileUrl(p: string): string {
 }
 
 async function dav(method: string, p: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
-  const res = await fetch(fileUrl(p), { method, body, headers: { Authorization: basic(), ...headers } });
+  const res = await fetch(fileUrl(p), { method, body, headers: { Authorization: auth(), ...headers } });
   if (res.status >= 300 && res.status !== 404) throw new Error(`${method} ${p}: HTTP ${res.status}`);
   return res;
 }
 
 /** Size of a file on the server, or null when it does not exist. */
 async function sizeOf(p: string): Promise<number | null> {
-  const res = await fetch(fileUrl(p), { method: 'PROPFIND', headers: { Authorization: basic(), Depth: '0' } });
+  const res = await fetch(fileUrl(p), { method: 'PROPFIND', headers: { Authorization: auth(), Depth: '0' } });
   if (res.status === 404) return null;
   const text = await res.text();
   const m = /<d:getcontentlength>(\d+)</.exec(text) ?? /<oc:size>(\d+)</.exec(text);
@@ -73,12 +73,9 @@ function row(name: string, p: Page = page) {
   return p.locator('.file-table tbody tr[data-row]', { has: p.locator('td.col-name a', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(Folder\\))?$`) }) });
 }
 
-async function signIn(p: Page): Promise<void> {
-  await p.goto(`${server.url}/login`);
-  await p.getByLabel('Account name or e-mail').fill(user.user);
-  await p.getByLabel('Password').fill(user.password);
-  await p.getByRole('button', { name: 'Log in' }).click();
-  await p.waitForURL(`${server.url}/apps/files/`);
+/** Signs in on /login and waits for the home folder's listing. */
+async function signInListed(p: Page): Promise<void> {
+  await signIn(p, server.url, user);
   await listed(p);
 }
 
@@ -106,12 +103,11 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page = await context.newPage();
-  await signIn(page);
+  await signInListed(page);
 }, 5 * 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+  await closeAll(browser, server);
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -499,7 +495,7 @@ describe('New menu and uploads', () => {
     expect(Number(await bar.getAttribute('aria-valuenow'))).toBeLessThan(100);
     await new Promise((r) => setTimeout(r, 1500));
     expect(await exists('cancel-me.bin')).toBe(false);
-    const uploads = await fetch(`${server.url}/remote.php/dav/uploads/${user.user}/`, { method: 'PROPFIND', headers: { Authorization: basic(), Depth: '1' } });
+    const uploads = await fetch(`${server.url}/remote.php/dav/uploads/${user.user}/`, { method: 'PROPFIND', headers: { Authorization: auth(), Depth: '1' } });
     const body = await uploads.text();
     expect(uploads.status).toBe(207);
     expect(body.match(/<d:response>/g)?.length ?? 0).toBe(1);
@@ -520,7 +516,7 @@ describe('New menu and uploads (cancel all)', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(await exists('all-1.bin')).toBe(false);
     expect(await exists('all-2.bin')).toBe(false);
-    const uploads = await fetch(`${server.url}/remote.php/dav/uploads/${user.user}/`, { method: 'PROPFIND', headers: { Authorization: basic(), Depth: '1' } });
+    const uploads = await fetch(`${server.url}/remote.php/dav/uploads/${user.user}/`, { method: 'PROPFIND', headers: { Authorization: auth(), Depth: '1' } });
     expect((await uploads.text()).match(/<d:response>/g)?.length ?? 0).toBe(1);
     await page.getByRole('region', { name: 'Uploads' }).getByRole('button', { name: 'Close' }).click();
   });
@@ -587,7 +583,7 @@ describe('settings and views', () => {
   it('fits a 360 px wide screen (navigation, list, trash, dialog)', async () => {
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 } });
     const p = await phone.newPage();
-    await signIn(p);
+    await signInListed(p);
     expect(await fitsWidth(p)).toBe(true);
     await expectNoSeriousAxeViolations(p, 'files 360px');
     await screenshot(p, 'files-actions-15-phone');
@@ -610,7 +606,7 @@ describe('themes', () => {
       const themed = await browser.newContext({ viewport: { width: 1024, height: 768 } });
       await themed.addInitScript((value) => localStorage.setItem('cumulus.theme', value), theme);
       const p = await themed.newPage();
-      await signIn(p);
+      await signInListed(p);
       expect(await p.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
       await p.getByRole('checkbox', { name: 'Select beta.txt' }).click();
       await p.getByRole('group', { name: 'Selection' }).waitFor();
@@ -637,35 +633,16 @@ describe('keyboard only', () => {
     // enabling it only right before the key press can race the press on a loaded machine).
     let onChooser: (c: import('playwright-core').FileChooser) => void = () => {};
     kb.on('filechooser', (c) => onChooser(c));
-    await signIn(kb);
-    const focused = () => kb.evaluate(() => {
-      const el = document.activeElement as HTMLElement | null;
-      return el ? (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() : '';
-    });
-    /** Waits (briefly) until the focused element's accessible text is `text`. */
-    const focusIs = async (text: string) => {
-      await kb.waitForFunction((want) => {
-        const el = document.activeElement as HTMLElement | null;
-        return (el ? (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() : '') === want;
-      }, text, { timeout: 3000 }).catch(async () => {
-        throw new Error(`focus is on "${await focused()}", not "${text}"`);
-      });
-    };
-    const tabTo = async (text: string, back = false) => {
-      if (await focused() === text) return;
-      for (let i = 0; i < 120; i++) {
-        await kb.keyboard.press(back ? 'Shift+Tab' : 'Tab');
-        if (await focused() === text) return;
-      }
-      throw new Error(`Tab never reached "${text}"`);
-    };
+    await signInListed(kb);
+    /** Tab (Shift+Tab with back) to the element whose accessible text is `text`, unless it has the focus already. */
+    const tab = (text: string, back = false) => tabTo(kb, { text }, { back, here: true, max: 120 });
     // Space selects the focused row; Shift+ArrowDown extends the selection.
     const names = await rowNames(kb);
     const next = names[names.indexOf('beta.txt') + 1]!;
-    await tabTo('beta.txt');
+    await tab('beta.txt');
     await kb.keyboard.press('Space');
     await kb.keyboard.press('Shift+ArrowDown');
-    await focusIs(next);
+    await focusIs(kb, next);
     expect(await row(next, kb).getAttribute('aria-selected')).toBe('true');
     const bar = kb.getByRole('group', { name: 'Selection' });
     await bar.getByText('2 selected').waitFor();
@@ -676,9 +653,9 @@ describe('keyboard only', () => {
     await bar.waitFor({ state: 'detached' });
 
     // The actions menu opens with Enter; ArrowDown/Enter pick Rename; Enter saves.
-    await tabTo('Actions for clash.txt');
+    await tab('Actions for clash.txt');
     await kb.keyboard.press('Enter');
-    await focusIs('Rename');
+    await focusIs(kb, 'Rename');
     await kb.keyboard.press('Enter');
     await kb.getByRole('textbox', { name: 'New name for clash.txt' }).waitFor();
     await kb.keyboard.press('Control+a');
@@ -687,13 +664,13 @@ describe('keyboard only', () => {
     await waitRows(['keyed.txt'], false, kb);
     expect(await sizeOf('keyed.txt')).toBe(5);
     // Focus comes back to the renamed row.
-    await focusIs('keyed.txt');
+    await focusIs(kb, 'keyed.txt');
 
     // Move or copy through the dialog: focus stays inside it; Escape closes; then move for real.
-    await tabTo('Actions for keyed.txt');
+    await tab('Actions for keyed.txt');
     await kb.keyboard.press('ArrowDown');
     await kb.keyboard.press('ArrowDown');
-    await focusIs('Move or copy');
+    await focusIs(kb, 'Move or copy');
     await kb.keyboard.press('Enter');
     const dialog = kb.getByRole('dialog', { name: 'Move or copy “keyed.txt”' });
     await dialog.getByRole('button', { name: 'Work' }).waitFor();
@@ -701,10 +678,10 @@ describe('keyboard only', () => {
       await kb.keyboard.press('Tab');
       expect(await kb.evaluate(() => !!document.activeElement?.closest('[role="dialog"]'))).toBe(true);
     }
-    await tabTo('Work');
+    await tab('Work');
     await kb.keyboard.press('Enter');
     await dialog.getByText('No folders here.').waitFor();
-    await tabTo('Move to Work');
+    await tab('Move to Work');
     await kb.keyboard.press('Enter');
     await dialog.waitFor({ state: 'detached' });
     await waitRows(['keyed.txt'], true, kb);
@@ -713,9 +690,9 @@ describe('keyboard only', () => {
     expect(await sizeOf('Work/keyed.txt')).toBe(5);
 
     // The New menu: a folder by keys.
-    await tabTo('New', true);
+    await tab('New', true);
     await kb.keyboard.press('ArrowDown');
-    await focusIs('New folder');
+    await focusIs(kb, 'New folder');
     await kb.keyboard.press('Enter');
     await kb.getByRole('dialog', { name: 'New folder' }).waitFor();
     // The name field has the focus.
@@ -729,11 +706,11 @@ describe('keyboard only', () => {
     // Upload files from the New menu (ArrowUp opens it on its last item).
     const typed = path.join(tmp, 'typed.txt');
     writeFileSync(typed, 'typed by keys');
-    await tabTo('New', true);
+    await tab('New', true);
     await kb.keyboard.press('ArrowUp');
-    await focusIs('Upload folder');
+    await focusIs(kb, 'Upload folder');
     await kb.keyboard.press('ArrowUp');
-    await focusIs('Upload files');
+    await focusIs(kb, 'Upload files');
     const chosen = new Promise<import('playwright-core').FileChooser>((resolve) => { onChooser = resolve; });
     await kb.keyboard.press('Enter');
     const chooser = await chosen;
@@ -742,18 +719,18 @@ describe('keyboard only', () => {
     expect(await sizeOf('typed.txt')).toBe(13);
 
     // Delete from the actions menu (End = its last item), then restore it from Deleted files.
-    await tabTo('Actions for By keys');
+    await tab('Actions for By keys');
     await kb.keyboard.press('Enter');
     await kb.keyboard.press('End');
-    await focusIs('Delete');
+    await focusIs(kb, 'Delete');
     await kb.keyboard.press('Enter');
     await waitRows(['By keys'], true, kb);
     expect(await exists('By keys')).toBe(false);
-    await tabTo('Deleted files', true);
+    await tab('Deleted files', true);
     await kb.keyboard.press('Enter');
     await kb.waitForURL(`${server.url}/apps/files/trashbin`);
     await kb.getByRole('button', { name: 'Restore By keys' }).waitFor();
-    await tabTo('Restore By keys');
+    await tab('Restore By keys');
     await kb.keyboard.press('Enter');
     await kb.getByText('1 restored.').waitFor();
     expect(await exists('By keys')).toBe(true);

@@ -10,7 +10,7 @@
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, strongPassword } from '../../support/server.mjs';
-import { expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot } from './browser';
+import { basic, closeAll, expectNoSeriousAxeViolations, fitsWidth, focusIs, launchChromium, screenshot, scrollTiming, signIn, tabTo } from './browser';
 
 /** Files in the big folder (the issue's 10,000); WEB_TEST_MANY=300 makes a quick local run. */
 const MANY = Number(process.env.WEB_TEST_MANY ?? 10_000);
@@ -25,13 +25,13 @@ let context: BrowserContext;
 let page: Page;
 let user: { user: string; password: string };
 
-function basic(): string {
-  return `Basic ${Buffer.from(`${user.user}:${user.password}`).toString('base64')}`;
+function auth(): string {
+  return basic(user.user, user.password);
 }
 
 async function dav(method: string, p: string, body?: string, headers: Record<string, string> = {}): Promise<Response> {
   const res = await fetch(`${server.davUrl(user.user)}${p.split('/').filter(Boolean).map(encodeURIComponent).join('/')}`, {
-    method, body, headers: { Authorization: basic(), ...headers },
+    method, body, headers: { Authorization: auth(), ...headers },
   });
   if (res.status >= 300) throw new Error(`${method} ${p}: HTTP ${res.status}`);
   return res;
@@ -67,40 +67,10 @@ function row(name: string, p: Page = page) {
   return p.locator('.file-table tbody tr[data-row]', { has: p.locator('td.col-name a', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(Folder\\))?$`) }) });
 }
 
-async function signIn(p: Page): Promise<void> {
-  await p.goto(`${server.url}/login`);
-  await p.getByLabel('Account name or e-mail').fill(user.user);
-  await p.getByLabel('Password').fill(user.password);
-  await p.getByRole('button', { name: 'Log in' }).click();
-  await p.waitForURL(`${server.url}/apps/files/`);
+/** Signs in on /login and waits for the home folder's listing. */
+async function signInListed(p: Page): Promise<void> {
+  await signIn(p, server.url, user);
   await listed(p);
-}
-
-/** The focused element's accessible text (aria-label, else its text). */
-function focused(p: Page = page): Promise<string> {
-  return p.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    return el ? (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() : '';
-  });
-}
-
-/** Waits (briefly) until the focused element's accessible text is `text`. */
-async function focusIs(text: string, p: Page = page): Promise<void> {
-  await p.waitForFunction((want) => {
-    const el = document.activeElement as HTMLElement | null;
-    return (el ? (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() : '') === want;
-  }, text, { timeout: 3000 }).catch(async () => {
-    throw new Error(`focus is on "${await focused(p)}", not "${text}"`);
-  });
-}
-
-/** Presses Tab until the focused element's accessible text is `text` (keyboard only). */
-async function tabTo(text: string, p: Page = page): Promise<void> {
-  for (let i = 0; i < 80; i++) {
-    if (await focused(p) === text) return;
-    await p.keyboard.press('Tab');
-  }
-  throw new Error(`Tab never reached "${text}" (focus on "${await focused(p)}")`);
 }
 
 /** The value next to a term in the sidebar's facts. */
@@ -129,23 +99,20 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
   page = await context.newPage();
-  await signIn(page);
+  await signInListed(page);
 }, 10 * 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => closeAll(browser, server));
 
 describe('details sidebar', () => {
   it('opens from a row menu by keyboard, shows size and modified, restores the older version, and Escape closes it back on the row', async () => {
     await openFolder('/Docs');
-    await tabTo('Actions for report.txt');
+    await tabTo(page, { text: 'Actions for report.txt' }, { here: true });
     await page.keyboard.press('Enter');
-    await focusIs('Rename');
+    await focusIs(page, 'Rename');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
-    await focusIs('Details');
+    await focusIs(page, 'Details');
     await page.keyboard.press('Enter');
 
     const panel = page.getByRole('complementary', { name: 'Details' });
@@ -166,7 +133,7 @@ describe('details sidebar', () => {
     await screenshot(page, 'files-details');
 
     // Restore the older version by keyboard: the server has the old content, the row its size.
-    await tabTo(await versions.getByRole('button', { name: /^Restore the version of / }).getAttribute('aria-label') ?? '');
+    await tabTo(page, { text: await versions.getByRole('button', { name: /^Restore the version of / }).getAttribute('aria-label') ?? '' }, { here: true });
     await page.keyboard.press('Enter');
     await panel.getByRole('status').filter({ hasText: 'was restored' }).waitFor();
     expect(await (await dav('GET', 'Docs/report.txt')).text()).toBe(V1);
@@ -217,7 +184,7 @@ describe('details sidebar', () => {
     const dark = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'en-US' });
     await dark.addInitScript(() => localStorage.setItem('cumulus.theme', 'dark'));
     const p = await dark.newPage();
-    await signIn(p);
+    await signInListed(p);
     expect(await p.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await openFolder('/Docs', p);
     await p.getByRole('button', { name: 'Actions for report.txt' }).click();
@@ -233,7 +200,7 @@ describe('details sidebar', () => {
   it('opens and closes at 360 px without sideways scrolling', async () => {
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'en-US' });
     const p = await phone.newPage();
-    await signIn(p);
+    await signInListed(p);
     await openFolder('/Docs', p);
     await p.getByRole('button', { name: 'Actions for report.txt' }).click();
     await p.getByRole('menuitem', { name: 'Details' }).click();
@@ -291,20 +258,8 @@ describe('grid virtualization', () => {
     expect(await tiles.first().getAttribute('aria-setsize')).toBe(String(MANY));
     expect(await tiles.first().getAttribute('aria-posinset')).toBe('1');
     // Scroll through in steps, timing the frames: every step renders its tiles at once.
-    const timing = await page.evaluate(async () => {
-      const scroller = document.querySelector('.grid-scroller') as HTMLElement;
-      const times: number[] = [];
-      for (let i = 1; i <= 40; i++) {
-        const start = performance.now();
-        scroller.scrollTop = (scroller.scrollHeight * i) / 40;
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        times.push(performance.now() - start);
-      }
-      scroller.scrollTop = 0;
-      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-      return { max: Math.max(...times), tiles: document.querySelectorAll('.file-grid > li').length };
-    });
-    expect(timing.tiles).toBeLessThan(300);
+    const timing = await scrollTiming(page, '.grid-scroller', '.file-grid > li', { backToTop: true });
+    expect(timing.count).toBeLessThan(300);
     expect(timing.max).toBeLessThan(500);
 
     await grid.getByRole('link', { name: 'file-00000.txt' }).focus();
@@ -326,7 +281,7 @@ describe('grid virtualization', () => {
   it(`at 360 px the table and the grid of ${MANY} files still render only what is in view`, async () => {
     const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'en-US' });
     const p = await phone.newPage();
-    await signIn(p);
+    await signInListed(p);
     await openFolder('/Many', p);
     expect(await p.locator('.file-table tbody tr[data-row]').count()).toBeLessThan(80);
     await p.getByRole('button', { name: 'Grid view' }).click();

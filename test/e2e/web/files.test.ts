@@ -8,7 +8,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, strongPassword } from '../../support/server.mjs';
-import { expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot } from './browser';
+import { basic, closeAll, expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot, scrollTiming, tabTo } from './browser';
 
 /** Files in the big folder (the issue's 10,000); WEB_TEST_MANY=300 makes a quick local run. */
 const MANY = Number(process.env.WEB_TEST_MANY ?? 10_000);
@@ -18,10 +18,6 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let user: { user: string; password: string };
-
-function basic(login: string, password: string): string {
-  return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
-}
 
 async function dav(method: string, path: string, body?: string): Promise<void> {
   const res = await fetch(`${server.davUrl(user.user)}${path.split('/').map(encodeURIComponent).join('/')}`, {
@@ -69,10 +65,7 @@ beforeAll(async () => {
   page = await context.newPage();
 }, 10 * 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => closeAll(browser, server));
 
 describe('sign-in', () => {
   it('an app page without a session leads to the sign-in page, which keeps where to go back', async () => {
@@ -201,18 +194,8 @@ describe('Files', () => {
     expect(rendered[0]).toBe('file-00000.txt');
     expect(rendered.length).toBeLessThan(80);
     // Scroll through in steps, timing the frames: every step renders its rows at once.
-    const timing = await page.evaluate(async () => {
-      const scroller = document.querySelector('.file-scroller') as HTMLElement;
-      const times: number[] = [];
-      for (let i = 1; i <= 40; i++) {
-        const start = performance.now();
-        scroller.scrollTop = (scroller.scrollHeight * i) / 40;
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-        times.push(performance.now() - start);
-      }
-      return { max: Math.max(...times), rows: document.querySelectorAll('.file-table tbody tr[data-row]').length };
-    });
-    expect(timing.rows).toBeLessThan(80);
+    const timing = await scrollTiming(page, '.file-scroller', '.file-table tbody tr[data-row]');
+    expect(timing.count).toBeLessThan(80);
     expect(timing.max).toBeLessThan(500);
     await page.getByRole('link', { name: `file-${String(MANY - 1).padStart(5, '0')}.txt` }).waitFor();
     await screenshot(page, 'web-14-files-10000');
@@ -337,17 +320,7 @@ describe('keyboard only', () => {
   let kb: Page;
 
   /** Presses Tab (or Shift+Tab) until the focused element's accessible text is `text`. */
-  async function tabTo(text: string, back = false, max = 40): Promise<void> {
-    for (let i = 0; i < max; i++) {
-      await kb.keyboard.press(back ? 'Shift+Tab' : 'Tab');
-      const focused = await kb.evaluate(() => {
-        const el = document.activeElement as HTMLElement | null;
-        return el ? (el.getAttribute('aria-label') ?? el.textContent ?? '').trim() : '';
-      });
-      if (focused === text) return;
-    }
-    throw new Error(`Tab never reached "${text}"`);
-  }
+  const tab = (text: string, back = false) => tabTo(kb, { text }, { back, max: 40 });
 
   beforeAll(async () => {
     const kbContext = await browser.newContext({ viewport: { width: 1024, height: 768 } });
@@ -371,25 +344,25 @@ describe('keyboard only', () => {
     await kb.keyboard.press('Enter');
     expect(await kb.evaluate(() => document.activeElement?.id)).toBe('main');
 
-    await tabTo('Documents (Folder)');
+    await tab('Documents (Folder)');
     await kb.keyboard.press('Enter');
     await kb.waitForURL(`${server.url}/apps/files/?dir=/Documents`);
     await listed(kb);
     await kb.waitForFunction(() => document.activeElement?.tagName === 'H1' && document.activeElement.textContent === 'Documents');
-    await tabTo('Reports (Folder)');
+    await tab('Reports (Folder)');
     await kb.keyboard.press('Enter');
     await kb.waitForURL(`${server.url}/apps/files/?dir=/Documents/Reports`);
     await listed(kb);
     expect(await rowNames(kb)).toEqual(['q1.txt']);
 
-    await tabTo('Home', true);
+    await tab('Home', true);
     await kb.keyboard.press('Enter');
     await kb.waitForURL(`${server.url}/apps/files/?dir=/`);
     await listed(kb);
     expect(await rowNames(kb)).toEqual(ALL);
 
     // Arrow keys walk the rows.
-    await tabTo('Documents (Folder)');
+    await tab('Documents (Folder)');
     await kb.keyboard.press('ArrowDown');
     expect(await kb.evaluate(() => document.activeElement?.textContent)).toBe('Many (Folder)');
 
@@ -399,7 +372,7 @@ describe('keyboard only', () => {
     expect(await rowNames(kb)).toEqual(['Photos']);
     await kb.keyboard.press('Escape');
 
-    await tabTo(`Settings menu for Web User`, true);
+    await tab(`Settings menu for Web User`, true);
     await kb.keyboard.press('Enter');
     await kb.keyboard.press('ArrowDown');
     expect(await kb.evaluate(() => document.activeElement?.textContent)).toBe('Log out');

@@ -9,7 +9,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, strongPassword } from '../../support/server.mjs';
-import { expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot } from './browser';
+import { basic, closeAll, expectNoSeriousAxeViolations, fitsWidth, focused, launchChromium, screenshot, signIn, tabTo } from './browser';
 
 const FIREFOX_ON_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0';
 const SESSIONS = '/apps/cumulus/api/v1/sessions';
@@ -25,10 +25,6 @@ let contextA: BrowserContext;
 let contextB: BrowserContext;
 let pageA: Page;
 let pageB: Page;
-
-function basic(login: string, password: string): string {
-  return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
-}
 
 /** The user's browser sessions as the API lists them to Basic credentials: [HTTP status, list]. */
 async function sessionsOf(who: { user: string; password: string }): Promise<[number, ListedSession[]]> {
@@ -57,32 +53,6 @@ async function propfindWithCookie(cookie: string): Promise<number> {
   return res.status;
 }
 
-/** Signs in on the sign-in page and lands on `to`. */
-async function signIn(p: Page, who: { user: string; password: string }, to = '/settings/user') {
-  await p.goto(`${server.url}${to}`);
-  await p.waitForURL(/\/login\?redirect_url=/);
-  await p.getByLabel('Account name or e-mail').fill(who.user);
-  await p.getByLabel('Password', { exact: true }).fill(who.password);
-  await p.getByRole('button', { name: 'Log in' }).click();
-  await p.waitForURL(`${server.url}${to}`);
-}
-
-/** Presses Tab until the focused element matches `selector` (keyboard-only navigation). */
-async function tabTo(p: Page, selector: string, max = 80): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    await p.keyboard.press('Tab');
-    if (await p.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
-function focused(p: Page): Promise<string> {
-  return p.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    return el ? `${el.tagName.toLowerCase()}#${el.id}|${el.getAttribute('aria-label') ?? el.textContent?.trim() ?? ''}` : '';
-  });
-}
-
 /** The list of signed-in browsers on the settings page, once loaded. */
 async function sessionsList(p: Page) {
   const list = p.getByRole('list', { name: 'Signed-in browsers' });
@@ -101,15 +71,12 @@ beforeAll(async () => {
   pageB = await contextB.newPage();
 }, 5 * 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => closeAll(browser, server));
 
 describe('devices & sessions', () => {
   it('lists both browsers of the account: this one marked "This browser" without a button, the other as Firefox on Windows', async () => {
-    await signIn(pageB, alice, '/apps/files/');
-    await signIn(pageA, alice);
+    await signIn(pageB, server.url, alice, { to: '/apps/files/' });
+    await signIn(pageA, server.url, alice, { to: '/settings/user' });
     // B's cookie works (with its requesttoken) before anything is signed out.
     expect(await propfindWithCookie(await cookieOf(contextB))).toBe(207);
 
@@ -193,7 +160,7 @@ describe('devices & sessions', () => {
     const contextC = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', userAgent: 'Carol-Test-Agent/1.0' });
     try {
       const pageC = await contextC.newPage();
-      await signIn(pageC, carol);
+      await signIn(pageC, server.url, carol, { to: '/settings/user' });
       const rows = (await sessionsList(pageC)).getByRole('listitem');
       expect(await rows.count()).toBe(1);
       // An agent the parser does not know is shown as it is.
@@ -227,12 +194,12 @@ describe('devices & sessions', () => {
       for (const userAgent of Object.values(agents)) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', userAgent });
         contexts.push(context);
-        await signIn(await context.newPage(), carol, '/apps/files/');
+        await signIn(await context.newPage(), server.url, carol, { to: '/apps/files/' });
       }
       const viewer = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
       contexts.push(viewer);
       const p = await viewer.newPage();
-      await signIn(p, carol);
+      await signIn(p, server.url, carol, { to: '/settings/user' });
       const names = await (await sessionsList(p)).locator('.session-name strong').allTextContents();
       // Carol's session from the test before is still live (closing a browser does not sign out).
       expect(names.sort()).toEqual([...Object.keys(agents), 'Chrome on Linux', 'Carol-Test-Agent/1.0'].sort());
@@ -282,7 +249,7 @@ describe('the dyslexia-friendly font', () => {
     try {
       const p = await context.newPage();
       const requested = watchFonts(p);
-      await signIn(p, alice);
+      await signIn(p, server.url, alice, { to: '/settings/user' });
       await sessionsList(p);
       await p.reload();
       await sessionsList(p);

@@ -8,7 +8,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, strongPassword } from '../../support/server.mjs';
-import { expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot } from './browser';
+import { basic, closeAll, expectNoSeriousAxeViolations, fitsWidth, focused, launchChromium, screenshot, signIn, tabTo } from './browser';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -17,10 +17,6 @@ let aliceContext: BrowserContext;
 let page: Page;
 let adminContext: BrowserContext;
 let admin: Page;
-
-function basic(login: string, password: string): string {
-  return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
-}
 
 /** An OCS call from Node with Basic credentials: [HTTP status, data]. */
 async function ocsAs(login: string, password: string, method: string, path: string, body?: Record<string, string>) {
@@ -40,32 +36,6 @@ async function propfind(login: string, password: string): Promise<number> {
   return res.status;
 }
 
-/** Signs in on the sign-in page and lands on `to`. */
-async function signIn(p: Page, login: string, password: string, to = '/settings/user', labels = { user: 'Account name or e-mail', password: 'Password', submit: 'Log in' }) {
-  await p.goto(`${server.url}${to}`);
-  await p.waitForURL(/\/login\?redirect_url=/);
-  await p.getByLabel(labels.user).fill(login);
-  await p.getByLabel(labels.password, { exact: true }).fill(password);
-  await p.getByRole('button', { name: labels.submit }).click();
-  await p.waitForURL(`${server.url}${to}`);
-}
-
-/** Presses Tab until the focused element matches `selector` (keyboard-only navigation). */
-async function tabTo(p: Page, selector: string, max = 80): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    await p.keyboard.press('Tab');
-    if (await p.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
-}
-
-function focused(p: Page): Promise<string> {
-  return p.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    return el ? `${el.tagName.toLowerCase()}#${el.id}|${el.getAttribute('aria-label') ?? el.textContent?.trim() ?? ''}` : '';
-  });
-}
-
 beforeAll(async () => {
   server = await startServer({ name: 'web-settings' });
   alice = await server.createUser('alice', strongPassword(), { displayName: 'Alice Liddell', email: 'alice@example.org', quota: '1 GB' });
@@ -81,14 +51,11 @@ beforeAll(async () => {
   admin = await adminContext.newPage();
 }, 5 * 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => closeAll(browser, server));
 
 describe('personal settings', () => {
   it('signs in to the personal settings page: all sections, no admin links for a non-admin', async () => {
-    await signIn(page, alice.user, alice.password);
+    await signIn(page, server.url, alice, { to: '/settings/user' });
     await page.getByRole('heading', { level: 1, name: 'Personal settings' }).waitFor();
     for (const name of ['Account', 'Password', 'Storage', 'Language', 'Appearance', 'Devices & sessions']) {
       await page.getByRole('heading', { level: 2, name }).waitFor();
@@ -293,7 +260,7 @@ describe('personal settings', () => {
 
 describe('admin pages', () => {
   it('the admin sees Users and Groups in the avatar menu and the settings navigation', async () => {
-    await signIn(admin, server.admin.user, server.admin.password, '/settings/user');
+    await signIn(admin, server.url, server.admin, { to: '/settings/user' });
     // No quota: the used space and "unlimited", no meter.
     expect(await admin.locator('#quota-text').textContent()).toBe('You are using 0 B. Your storage is unlimited.');
     expect(await admin.locator('meter#quota-meter').count()).toBe(0);
@@ -497,7 +464,7 @@ describe('keyboard only', () => {
     await dialog.waitFor({ state: 'hidden' });
     expect(await focused(page)).toMatch(/^input#app-password-confirm/);
     // Revoke by keyboard.
-    await tabTo(page, 'button[aria-label="Revoke the app password Phone"]', 120);
+    await tabTo(page, 'button[aria-label="Revoke the app password Phone"]', { max: 120 });
     await page.keyboard.press('Enter');
     const confirm = page.getByRole('alertdialog', { name: 'Revoke app password?' });
     await confirm.waitFor();

@@ -12,17 +12,13 @@ import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Response as PwResponse } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, strongPassword } from '../../support/server.mjs';
-import { expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot } from './browser';
+import { basic, closeAll, expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot, signIn, tabTo } from './browser';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
 let alice: { user: string; password: string };
 let context: BrowserContext;
 let page: Page;
-
-function basic(login: string, password: string): string {
-  return `Basic ${Buffer.from(`${login}:${password}`).toString('base64')}`;
-}
 
 async function dav(method: string, path: string, body?: Uint8Array | string, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${server.davUrl(alice.user)}${path.replace(/^\//, '')}`, {
@@ -144,20 +140,12 @@ trailer <</Root 1 0 R>>
 %%EOF
 `;
 
-const viewerUrl = (path: string) => `${server.url}/apps/viewer/?path=${encodeURIComponent(path)}`;
+const viewerPath = (path: string) => `/apps/viewer/?path=${encodeURIComponent(path)}`;
+const viewerUrl = (path: string) => `${server.url}${viewerPath(path)}`;
 
 async function open(p: Page, path: string): Promise<void> {
   await p.goto(viewerUrl(path));
   await p.getByRole('heading', { level: 1, name: path.split('/').pop() }).waitFor();
-}
-
-/** Presses Tab until the focused element matches `selector` (keyboard-only navigation). */
-async function tabTo(p: Page, selector: string, max = 60): Promise<void> {
-  for (let i = 0; i < max; i++) {
-    await p.keyboard.press('Tab');
-    if (await p.evaluate((s) => document.activeElement?.matches(s) ?? false, selector)) return;
-  }
-  throw new Error(`Tab never reached ${selector}`);
 }
 
 beforeAll(async () => {
@@ -177,18 +165,10 @@ beforeAll(async () => {
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
   page = await context.newPage();
   // Sign in on the sign-in page, which sends us on to the viewer.
-  await page.goto(viewerUrl('/pics/dot.png'));
-  await page.waitForURL(/\/login\?redirect_url=/);
-  await page.getByLabel('Account name or e-mail').fill(alice.user);
-  await page.getByLabel('Password', { exact: true }).fill(alice.password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL((u) => u.pathname === '/apps/viewer/');
+  await signIn(page, server.url, alice, { to: viewerPath('/pics/dot.png'), landing: (u) => u.pathname === '/apps/viewer/' });
 }, 5 * 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+afterAll(() => closeAll(browser, server));
 
 describe('the file viewer', () => {
   it('shows an image from its WebDAV URL, with the details panel and a download link', async () => {
@@ -215,7 +195,7 @@ describe('the file viewer', () => {
     await editor.waitFor();
     expect(await editor.inputValue()).toBe('first draft\n');
     await expect.poll(() => page.locator('#text-dirty').textContent()).toBe('No unsaved changes');
-    await tabTo(page, '#text-editor');
+    await tabTo(page, '#text-editor', { max: 60 });
     await page.keyboard.press('Control+A');
     await page.keyboard.type('second draft, typed in the browser');
     expect(await page.locator('#text-dirty').textContent()).toBe('Unsaved changes');
@@ -237,7 +217,7 @@ describe('the file viewer', () => {
     await expectNoSeriousAxeViolations(page, 'text editor conflict');
     await screenshot(page, 'viewer-03-text-conflict');
     // Reload (keyboard) shows what the server has.
-    await tabTo(page, '.text-conflict button');
+    await tabTo(page, '.text-conflict button', { max: 60 });
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByLabel('Text of notes.txt').inputValue()).toBe('written elsewhere');
   });
@@ -258,7 +238,7 @@ describe('the file viewer', () => {
     await expectNoSeriousAxeViolations(page, 'details with versions');
     await screenshot(page, 'viewer-04-versions');
 
-    await tabTo(page, 'button[aria-label^="Restore the version of"]');
+    await tabTo(page, 'button[aria-label^="Restore the version of"]', { max: 60 });
     await page.keyboard.press('Enter');
     await details.getByRole('status').filter({ hasText: 'was restored' }).waitFor();
     await expect.poll(() => page.getByLabel('Text of report.txt').inputValue()).toBe('report v1');
@@ -333,12 +313,12 @@ describe('the file viewer', () => {
     expect(await openLink.getAttribute('href')).toMatch(/^blob:/);
     await expectNoSeriousAxeViolations(page, 'pdf viewer');
     await screenshot(page, 'viewer-07-pdf');
-    await tabTo(page, '.pdf-links a[target="_blank"]');
+    await tabTo(page, '.pdf-links a[target="_blank"]', { max: 60 });
     const [tab] = await Promise.all([context.waitForEvent('page'), page.keyboard.press('Enter')]);
     await tab.waitForLoadState('domcontentloaded').catch(() => {});
     expect(tab.url()).toMatch(/^blob:http:\/\/127\.0\.0\.1:\d+\//);
     await tab.close();
-    await tabTo(page, '.pdf-links a[download]');
+    await tabTo(page, '.pdf-links a[download]', { max: 60 });
     const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
     expect(download.suggestedFilename()).toBe('paper.pdf');
     expect(readFileSync(await download.path()).subarray(0, 8).toString('latin1')).toBe('%PDF-1.4');

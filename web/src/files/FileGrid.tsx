@@ -5,7 +5,7 @@
  * aria-posinset give the true size. Arrow keys move between tiles (Left/Right by one, Up/Down by a
  * row), Home/End to the ends (scrolling tiles into existence), Space toggles the selection.
  */
-import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { onLinkClick } from '../router';
 import type { FileEntry } from './dav';
@@ -14,6 +14,7 @@ import { formatSize } from './format';
 import { FileIcon } from './icons';
 import { MenuButton } from './Menu';
 import { folderUrl, viewerUrl } from './urls';
+import { useFocusItem, useScrollerEvents } from './virtualList';
 
 /** Tile height, gap, narrowest tile and the scroller's padding in px; must match `.file-grid` and `.grid-scroller` in styles.css. */
 const TILE_HEIGHT = 168;
@@ -31,55 +32,24 @@ export function FileGrid({ entries, caption, actions }: { user: string; entries:
   const [firstRow, setFirstRow] = useState(0);
   const [viewRows, setViewRows] = useState(6);
   const [cols, setCols] = useState(4);
-  const pendingFocus = useRef<number | null>(null);
 
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const onScroll = () => setFirstRow(Math.max(0, Math.floor((el.scrollTop - PAD) / PITCH)));
-    const onResize = () => {
-      setCols(Math.max(1, Math.floor((el.clientWidth - 2 * PAD_X + GAP) / (TILE_MIN_WIDTH + GAP))));
-      setViewRows(Math.ceil((el.clientHeight || 800) / PITCH) + 1);
-      onScroll();
-    };
-    onResize();
-    const observer = new ResizeObserver(onResize);
-    observer.observe(el);
-    el.addEventListener('scroll', onScroll, { passive: true });
-    return () => {
-      observer.disconnect();
-      el.removeEventListener('scroll', onScroll);
-    };
-  }, []);
+  const onScroll = (el: HTMLElement) => setFirstRow(Math.max(0, Math.floor((el.scrollTop - PAD) / PITCH)));
+  useScrollerEvents(scroller, onScroll, (el) => {
+    setCols(Math.max(1, Math.floor((el.clientWidth - 2 * PAD_X + GAP) / (TILE_MIN_WIDTH + GAP))));
+    setViewRows(Math.ceil((el.clientHeight || 800) / PITCH) + 1);
+    onScroll(el);
+  });
 
   const rows = Math.ceil(entries.length / cols);
   const startRow = Math.max(0, Math.min(firstRow, rows - 1) - OVERSCAN);
   const endRow = Math.min(rows, firstRow + viewRows + OVERSCAN);
 
-  useLayoutEffect(() => {
-    const index = pendingFocus.current;
-    if (index === null) return;
-    const link = scroller.current?.querySelector<HTMLElement>(`li[data-index="${index}"] a`);
-    if (link) {
-      pendingFocus.current = null;
-      link.focus();
-    }
-  });
-
-  const focusTile = (index: number) => {
-    const el = scroller.current;
-    if (!el) return;
-    const rendered = el.querySelector<HTMLElement>(`li[data-index="${index}"] a`);
-    if (rendered) {
-      rendered.focus();
-      return;
-    }
+  const focusTile = useFocusItem(scroller, (index) => `li[data-index="${index}"] a`, (el, index) => {
     // Scroll its row into view; the tile gets the focus once it is rendered.
     const top = PAD + Math.floor(index / cols) * PITCH;
     el.scrollTop = top < el.scrollTop ? top - PAD : top + TILE_HEIGHT + PAD - el.clientHeight;
-    pendingFocus.current = index;
     setFirstRow(Math.max(0, Math.floor((el.scrollTop - PAD) / PITCH)));
-  };
+  });
 
   const onKeyDown = (event: KeyboardEvent) => {
     const target = event.target as HTMLElement;

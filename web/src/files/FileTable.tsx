@@ -12,6 +12,7 @@ import { formatDate, formatSize } from './format';
 import { FileIcon } from './icons';
 import type { SortKey, SortOrder } from './sort';
 import { folderUrl, viewerUrl } from './urls';
+import { useFocusItem, useScrollerEvents } from './virtualList';
 import { MenuButton, type MenuItem } from './Menu';
 
 /** Row height in px; must match `.file-table tbody tr` in styles.css. */
@@ -71,52 +72,21 @@ export function dropTarget(folder: string, onDropInto: (paths: string[], folder:
 export function FileTable({ user, entries, order, onOrder, caption, actions }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const [view, setView] = useState({ top: 0, height: 800 });
-  const pendingFocus = useRef<number | null>(null);
 
-  useLayoutEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    const update = () => setView({ top: el.scrollTop, height: el.clientHeight || 800 });
-    update();
-    const observer = new ResizeObserver(update);
-    observer.observe(el);
-    el.addEventListener('scroll', update, { passive: true });
-    return () => {
-      observer.disconnect();
-      el.removeEventListener('scroll', update);
-    };
-  }, []);
+  useScrollerEvents(scroller, (el) => setView({ top: el.scrollTop, height: el.clientHeight || 800 }));
 
   const start = Math.max(0, Math.floor(view.top / ROW_HEIGHT) - OVERSCAN);
   const end = Math.min(entries.length, Math.ceil((view.top + view.height) / ROW_HEIGHT) + OVERSCAN);
 
-  useLayoutEffect(() => {
-    const index = pendingFocus.current;
-    if (index === null) return;
-    const link = scroller.current?.querySelector<HTMLElement>(`tr[data-row="${index}"] a`);
-    if (link) {
-      pendingFocus.current = null;
-      link.focus();
-    }
-  });
-
-  const focusRow = (index: number) => {
-    const el = scroller.current;
-    if (!el) return;
-    const target = Math.max(0, Math.min(entries.length - 1, index));
-    const rendered = el.querySelector<HTMLElement>(`tr[data-row="${target}"] a`);
-    if (rendered) {
-      rendered.focus();
-      return;
-    }
+  const focusRowAt = useFocusItem(scroller, (index) => `tr[data-row="${index}"] a`, (el, index) => {
     const head = el.querySelector('thead')?.getBoundingClientRect().height ?? ROW_HEIGHT;
-    const rowTop = target * ROW_HEIGHT;
+    const rowTop = index * ROW_HEIGHT;
     // Keep the row inside the visible part, below the sticky header.
     if (rowTop < el.scrollTop) el.scrollTop = rowTop;
     else if (rowTop + ROW_HEIGHT + head > el.scrollTop + el.clientHeight) el.scrollTop = rowTop + ROW_HEIGHT + head - el.clientHeight;
-    pendingFocus.current = target;
     setView({ top: el.scrollTop, height: el.clientHeight || 800 });
-  };
+  });
+  const focusRow = (index: number) => focusRowAt(Math.max(0, Math.min(entries.length - 1, index)));
 
   const onKeyDown = (event: KeyboardEvent) => {
     const target = event.target as HTMLElement;
