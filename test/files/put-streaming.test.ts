@@ -34,6 +34,20 @@ describe('PUT of a body without Content-Length (chunked)', () => {
     expect(propValue(block, 'oc:checksums')).toContain(`SHA1:${await digestHex('SHA-1', data)}`);
   });
 
+  it('ARCHITECTURE §1: a body with Content-Length over several segments (buffers reused between segments) is stored exactly, its OC-Checksum verified', async () => {
+    const data = patternBytes(4 * SEGMENT_BYTES + 4321, 5);
+    const sha1 = await digestHex('SHA-1', data);
+    const res = await alice.put('/up/sized.bin', data, { 'OC-Checksum': `SHA1:${sha1}` });
+    expect(res.status).toBe(201);
+    expect(same(await bytesOf(await alice.get('/up/sized.bin')), data)).toBe(true);
+    const block = [...(await propsOf(alice, '/up/sized.bin', ['{http://owncloud.org/ns}checksums'])).values()][0];
+    expect(propValue(block, 'oc:checksums')).toContain(`SHA1:${sha1}`);
+    // A wrong checksum over the same segments is refused and stores nothing.
+    const wrong = await alice.put('/up/sized-wrong.bin', data, { 'OC-Checksum': `SHA1:${'0'.repeat(40)}` });
+    expect(wrong.status).toBe(400);
+    expect((await alice.get('/up/sized-wrong.bin')).status).toBe(404);
+  });
+
   it('RFC 9110 §14: a range that crosses a segment boundary is served from both segments', async () => {
     const data = patternBytes(33 * MiB + 12345, 11);
     const boundary = SEGMENT_BYTES;

@@ -115,10 +115,17 @@ export async function storeBody(
   try {
     if (body) {
       const reader = byteReader(body);
+      // Buffers whose put has finished are read into again: fresh 8 MiB buffers per segment were
+      // measured to pile up in memory (+1 GiB for a 1 GiB body) with this reader.
+      const spare: ArrayBuffer[] = [];
+      const bufferOf = (bytes: number) => {
+        const reused = spare.pop();
+        return reused && reused.byteLength >= bytes ? new Uint8Array(reused, 0, bytes) : new Uint8Array(bytes);
+      };
       // The runtime fills a whole segment before JavaScript sees it: no per-chunk copying here.
-      const read = async (bytes: number) => {
+      const read = async (into: Uint8Array) => {
         try {
-          return await reader.readAtLeast(bytes, new Uint8Array(bytes));
+          return await reader.readAtLeast(into.byteLength, into);
         } catch (e) {
           throw new IncompleteBody(`The request body failed after ${size} bytes: ${e instanceof Error ? e.message : String(e)}`);
         }
@@ -127,11 +134,11 @@ export async function storeBody(
         const want = length === null ? SEGMENT_BYTES : Math.min(SEGMENT_BYTES, length - size);
         if (want <= 0) {
           // All announced bytes are in: the body must end here (a multipart part can run longer).
-          const rest = await read(1);
+          const rest = await read(new Uint8Array(1));
           if (rest.value && rest.value.byteLength > 0) throw new IncompleteBody('The request body is longer than its Content-Length');
           break;
         }
-        const { value: segment, done } = await read(want);
+        const { value: segment, done } = await read(bufferOf(want));
         if (segment && segment.byteLength > 0) {
           if (size + segment.byteLength > maxBytes) {
             await reader.cancel();
@@ -141,7 +148,9 @@ export async function storeBody(
           await hasher.update(segment);
           const key = newBlobKey();
           segments.push([key, segment.byteLength]);
-          inFlight.push(bucket.put(key, segment));
+          // The first segment's buffer is never reused: the hasher may still hold it (SegmentHasher).
+          const reusable = segments.length > 1;
+          inFlight.push(bucket.put(key, segment).then(() => { if (reusable) spare.push(segment.buffer as ArrayBuffer); }));
           size += segment.byteLength;
         }
         if (done || !segment || segment.byteLength < want) break;
