@@ -64,9 +64,13 @@ export async function findFreePort() {
   throw new Error(`no free port in ${PORT_MIN}-${PORT_MAX}`);
 }
 
-/** A random password that satisfies any sane policy (letters, digits, punctuation; 32+ chars). */
+/**
+ * A random password that satisfies any sane policy (letters, digits, punctuation; 32+ chars).
+ * It starts with a letter: command-line clients (nextcloudcmd -p, litmus) read an argument that
+ * starts with '-' as an option; nextcloudcmd then prints its help and exits 0 without syncing.
+ */
 export function strongPassword() {
-  return `${randomBytes(24).toString('base64url')}-Aa1`;
+  return `Aa1-${randomBytes(24).toString('base64url')}`;
 }
 
 function stamp() {

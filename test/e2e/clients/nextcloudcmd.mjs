@@ -34,6 +34,8 @@ export function countByMethod(requests) {
  * account's root and resolves { code, output, seconds, requests }.
  */
 export function nextcloudcmdFor({ url, user, password, logFile }) {
+  // nextcloudcmd takes an argument that starts with '-' for an option, prints its help, exits 0.
+  if (user.startsWith('-') || password.startsWith('-')) throw new Error('nextcloudcmd can not take a user name or password that starts with "-"');
   return async function sync(dir) {
     const from = statSync(logFile).size;
     const started = Date.now();
