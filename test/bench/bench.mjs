@@ -2,7 +2,7 @@
 /**
  * `npm run bench -- URL USER PASSWORD` measures any WebDAV server at URL (a collection the user may
  * write to, e.g. http://127.0.0.1:8787/remote.php/dav/files/alice/):
- *   - PROPFIND Depth 1 with sync-client props on folders of 1,000 and 10,000 files (median of 21
+ *   - PROPFIND Depth 1 with sync-client props on folders of 1,000, 2,000 and 10,000 files (median of 21
  *     runs; the folders are created under cumulus-bench/ with 8 concurrent PUTs if missing and kept),
  *   - sequential 4 KiB PUTs (files/s),
  *   - PUT and GET of a 1 GiB file streamed from a generator (MB/s = 10^6 bytes/s).
@@ -26,8 +26,12 @@
  * Files page's first render and interactive time on 10,000 files in Chromium, the shipped
  * JavaScript sizes); the full own-server run includes it unless BENCH_WEB=0.
  *
+ * Apache mod_dav (test/bench/apache.mjs; Debian's apache2, when installed): the own-server run also
+ * runs the listings and small PUTs against it on loopback and prints Cumulus's PROPFIND times as a
+ * share of Apache's (issue #2's reference), unless BENCH_APACHE=0.
+ *
  * Loopback only, bounded loops. Tunables (env): BENCH_RUNS (21), BENCH_PUTS (500),
- * BENCH_BIG_MIB (1024), BENCH_LIST_SIZES ("1000,10000"), BENCH_CHUNKED_MIB (2048),
+ * BENCH_BIG_MIB (1024), BENCH_LIST_SIZES ("1000,2000,10000"), BENCH_CHUNKED_MIB (2048),
  * BENCH_CHECKSUM_MIB (300), BENCH_SYNC_FILES (1000), BENCH_CLIENTS=0 (skip the clients section).
  */
 import { spawn } from 'node:child_process';
@@ -42,12 +46,13 @@ import { davClient, parseMultistatus } from '../support/dav.mjs';
 import { benchClients } from './clients.mjs';
 import { benchCaldav, benchCaldavServers } from './caldav.mjs';
 import { benchWeb } from './web.mjs';
+import { apacheInstalled, startApacheDav } from './apache.mjs';
 import { repoRoot, rssOf, startServer, startWorker } from '../support/server.mjs';
 
 const RUNS = Math.max(20, Number(process.env.BENCH_RUNS ?? 21));
 const PUTS = Number(process.env.BENCH_PUTS ?? 500);
 const BIG = Number(process.env.BENCH_BIG_MIB ?? 1024) * 1024 * 1024;
-const LIST_SIZES = (process.env.BENCH_LIST_SIZES ?? '1000,10000').split(',').map(Number);
+const LIST_SIZES = (process.env.BENCH_LIST_SIZES ?? '1000,2000,10000').split(',').map(Number);
 const CONCURRENCY = 8;
 const FREE_PLAN_LIMIT = 3 * 1024 * 1024;
 const BENCH_DIR = 'cumulus-bench';
@@ -201,9 +206,8 @@ async function bigTransfers(dav, section, rss) {
   return result;
 }
 
-/** The WebDAV measurements, for any server. */
-async function benchServer(davRoot, user, password, rss) {
-  const section = 'WebDAV server';
+/** The WebDAV measurements, for any server; `big: false` skips the 1 GiB transfers. */
+async function benchServer(davRoot, user, password, rss, { section = 'WebDAV server', big = true } = {}) {
   const dav = davClient(davRoot, user, password, { maxSockets: CONCURRENCY });
   const out = {};
   try {
@@ -225,6 +229,7 @@ async function benchServer(davRoot, user, password, rss) {
       return rate;
     });
     await dav.delete(folder).catch(() => {});
+    if (!big) return out;
     progress(`PUT and GET of ${sizeLabel(BIG)}`);
     if (rss) {
       out.rssBefore = rss.now();
@@ -407,6 +412,7 @@ async function main() {
   }
 
   let ours = {};
+  let apacheFigures = {};
   if (args[0] !== '--baseline') {
     progress('starting Cumulus (test/support/server.mjs)');
     await step('WebDAV server', 'start own server', '', async () => {
@@ -428,6 +434,32 @@ async function main() {
     const above = (peak) => (peak && ours.rssBefore ? `+${mib(peak - ours.rssBefore).toFixed(0)} MiB over "before"` : '');
     row(mem, 'peak during PUT (100 ms samples)', ours.peakPut ? mib(ours.peakPut) : null, 'MiB', above(ours.peakPut));
     row(mem, 'peak during GET (100 ms samples)', ours.peakGet ? mib(ours.peakGet) : null, 'MiB', above(ours.peakGet));
+
+    if (LIST_SIZES.length >= 2) {
+      const [small, large] = LIST_SIZES.slice(-2);
+      row('WebDAV server', `PROPFIND ${large} / ${small} files`, ours[`propfind${small}`] ? ours[`propfind${large}`] / ours[`propfind${small}`] : null, '×', 'target: at most 5×');
+    }
+    // Apache mod_dav on the same machine: the PROPFIND reference of issue #2 (test/bench/apache.mjs).
+    if (process.env.BENCH_APACHE !== '0') {
+      if (!apacheInstalled()) row('Apache mod_dav', 'all measurements', null, '', 'apache2 not installed (apt-get install apache2); BENCH_APACHE=0 skips');
+      else {
+        await step('Apache mod_dav', 'start', '', async () => {
+          progress('starting Apache mod_dav (test/bench/apache.mjs)');
+          const apache = await startApacheDav();
+          try {
+            console.log(`reference: ${apache.url} (Apache mod_dav, Debian apache2)`);
+            apacheFigures = await benchServer(apache.url, apache.user, apache.password, null, { section: 'Apache mod_dav', big: false });
+          } finally {
+            await apache.stop();
+          }
+        });
+        for (const size of LIST_SIZES) {
+          // A time, so the share is Apache / ours: 100 % or more means no slower than Apache.
+          row('Cumulus vs Apache mod_dav', `PROPFIND ${size} files`, pct(apacheFigures[`propfind${size}`], ours[`propfind${size}`]), '%', '100 % or more: no slower than Apache');
+        }
+        row('Cumulus vs Apache mod_dav', 'PUT 4 KiB', pct(ours.put4k, apacheFigures.put4k), '%');
+      }
+    }
 
     if (process.env.BENCH_CLIENTS !== '0') {
       await step('Chunked upload & sync', 'start', '', () => benchClients({ row, step, progress, rssSampler }));

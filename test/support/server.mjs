@@ -246,6 +246,8 @@ export async function startServer(options = {}) {
   return {
     url,
     port,
+    /** wrangler dev's V8 inspector (CPU profiles of the Worker: the bench's perf notes). */
+    inspectorPort,
     dataDir,
     admin,
     /** The log of the current (latest started) process. */
