@@ -7,7 +7,8 @@ import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { appPasswords, users } from '../../schema/accounts';
 import { ACTIVITY_RESOLUTION_SECONDS, looksLikeAppPassword, recordAppPasswordUse } from './app-passwords';
 import { BAD_CREDENTIALS, type Credentials, type LoginContext, type LoginResult } from './login';
-import { clearFailures, readThrottle, recordFailure, throttleDelay, throttleKeys } from './throttle';
+import { usableLoginReads } from './login-reads';
+import { clearFailures, readThrottle, recordFailure, throttleDelay, throttleKeys, throttleState } from './throttle';
 import { sameHash, sha256Hex } from './tokens';
 import { isAdminColumn, userColumns } from './users';
 
@@ -21,7 +22,11 @@ export async function appPasswordLogin(env: Env, credentials: Credentials, conte
   const db = drizzle(env.DB);
   const hash = await sha256Hex(password);
   const keys = throttleKeys(context.ip, name);
-  const [throttle, row] = await Promise.all([readThrottle(db, keys, context.now), findByTokenHash(db, hash)]);
+  const reads = await usableLoginReads(context.reads, context.ip, name);
+  const [throttle, row] = await Promise.all([
+    reads ? throttleState(reads.throttleRows, context.now) : readThrottle(db, keys, context.now),
+    findByTokenHash(db, hash),
+  ]);
   // The lookup compares in SQLite; comparing again in constant time costs nothing.
   if (!row || !sameHash(row.tokenHash, hash)) return null;
 

@@ -7,6 +7,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, AuthUser } from '../http/env';
 import { authenticate } from './authenticate';
+import { takeLoginReads } from './login-reads';
 import type { Credentials, LoginResult } from './login';
 import { authenticateSession, sessionTokenOf } from './sessions-http';
 
@@ -78,8 +79,12 @@ async function checkAuthorization(c: Context<AppEnv>, now: () => number, sleep: 
     const message = header ? "Malformed 'Authorization: Basic' header" : "No 'Authorization: Basic' header found";
     return { ok: false, status: 401, message };
   }
-  const ip = c.req.header('CF-Connecting-IP') ?? 'unknown';
-  return authenticate(c.env, credentials, { ip, now: now(), sleep });
+  return authenticate(c.env, credentials, { ip: clientIp(c), now: now(), sleep, reads: takeLoginReads(c.req.raw) });
+}
+
+/** The client address the throttle counts by: CF-Connecting-IP, 'unknown' without one. */
+export function clientIp(c: Context<AppEnv>): string {
+  return c.req.header('CF-Connecting-IP') ?? 'unknown';
 }
 
 /**

@@ -7,6 +7,7 @@
  * CSRF: a form post must come from the browser that opened the page (an HttpOnly, SameSite=Lax
  * cookie whose hash the flow stores) and carry the page's form token; a foreign Origin is refused.
  */
+import { clientIp } from './auth';
 import { Hono, type Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv } from '../http/env';
@@ -112,7 +113,7 @@ export function loginFlowRoutes(options: LoginFlowOptions = {}): Hono<AppEnv> {
     }
     // The login password only: an app password must not be able to mint another one.
     const result = await login(c.env, { login: name, password }, {
-      ip: c.req.header('CF-Connecting-IP') ?? 'unknown', now: now(), sleep,
+      ip: clientIp(c), now: now(), sleep,
     });
     if (!result.ok) {
       const headers: Record<string, string> = result.status === 429 ? { 'Retry-After': String(result.retryAfterSeconds) } : {};

@@ -7,8 +7,9 @@ import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { users } from '../../schema/accounts';
 import type { AuthUser } from '../http/env';
 import { credentialKey, forgetCredential, lookupCredential, rememberCredential } from './credential-cache';
+import { usableLoginReads, type LoginReads } from './login-reads';
 import { verifyPassword } from './password';
-import { clearFailures, readThrottle, recordFailure, throttleDelay, throttleKeys } from './throttle';
+import { clearFailures, readThrottle, recordFailure, throttleDelay, throttleKeys, throttleState } from './throttle';
 import { isAdminColumn, recordLogin, userColumns } from './users';
 
 export interface Credentials { login: string; password: string }
@@ -20,6 +21,8 @@ export interface LoginContext {
   now: number;
   /** Holds the answer after previous failures; I/O wait, not CPU. */
   sleep: (ms: number) => Promise<void>;
+  /** Reads made ahead for this request (login-reads.ts); used only if they match ip and login. */
+  reads?: Promise<LoginReads | null>;
 }
 
 export type LoginResult =
@@ -43,10 +46,14 @@ export async function login(env: Env, credentials: Credentials, context: LoginCo
   const cacheKey = await credentialKey(name, password);
   const cached = lookupCredential(cacheKey, now);
 
-  // The throttle state and the account are read concurrently: one round trip of latency.
+  // The throttle state and the account are read concurrently (one round trip of latency), or
+  // were read ahead with the route's own reads (no round trip).
+  const reads = await usableLoginReads(context.reads, context.ip, name);
   const [throttle, found] = await Promise.all([
-    readThrottle(db, keys, now),
-    cached ? findUserRow(db, eq(users.id, cached.userId)) : findUserByLogin(db, name),
+    reads ? throttleState(reads.throttleRows, now) : readThrottle(db, keys, now),
+    cached
+      ? (reads?.user?.id === cached.userId ? reads.user : findUserRow(db, eq(users.id, cached.userId)))
+      : (reads?.user ?? findUserByLogin(db, name)),
   ]);
   if (throttle.blockedUntil !== null) {
     return {
@@ -88,14 +95,19 @@ export async function login(env: Env, credentials: Credentials, context: LoginCo
   };
 }
 
-type UserRow = NonNullable<Awaited<ReturnType<typeof findUserRow>>>;
+export type UserRow = NonNullable<Awaited<ReturnType<typeof findUserRow>>>;
 
-function findUserRow(db: DrizzleD1Database, where: SQL) {
+/** The account columns a login needs, for the rows `where` selects. */
+export function userRowQuery(db: DrizzleD1Database, where: SQL) {
   return db.select({
     ...userColumns,
     passwordHash: users.passwordHash,
     isAdmin: isAdminColumn(db),
-  }).from(users).where(where).get();
+  }).from(users).where(where);
+}
+
+function findUserRow(db: DrizzleD1Database, where: SQL) {
+  return userRowQuery(db, where).get();
 }
 
 /**

@@ -8,6 +8,7 @@
  * only JSON (a cross-site form cannot send it without a CORS preflight, which we never grant) from
  * this server's own Origin.
  */
+import { clientIp } from './auth';
 import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../http/env';
 import { login } from './login';
@@ -46,7 +47,7 @@ export function sessionRoutes(options: SessionRoutesOptions = {}): Hono<AppEnv> 
     if (!fields) return json(400, { error: 'Enter your account name and password.' });
     // The login password only, as Nextcloud's login page: app passwords are for clients.
     const result = await login(c.env, { login: fields.user, password: fields.password }, {
-      ip: c.req.header('CF-Connecting-IP') ?? 'unknown', now: now(), sleep,
+      ip: clientIp(c), now: now(), sleep,
     });
     if (!result.ok) {
       if (result.status === 429) {

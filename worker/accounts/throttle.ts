@@ -31,7 +31,16 @@ export function throttleKeys(ip: string, login: string): [string, string] {
 
 /** Reads the counters of both keys at `now`. */
 export async function readThrottle(db: DrizzleD1Database, keys: [string, string], now: number): Promise<ThrottleState> {
-  const rows = await db.select().from(loginFailures).where(inArray(loginFailures.key, keys));
+  return throttleState(await throttleQuery(db, keys), now);
+}
+
+/** The query behind readThrottle, for a caller that sends it in a D1 batch of its own. */
+export function throttleQuery(db: DrizzleD1Database, keys: [string, string]) {
+  return db.select().from(loginFailures).where(inArray(loginFailures.key, keys));
+}
+
+/** What the counter rows of both keys say at `now`. */
+export function throttleState(rows: (typeof loginFailures.$inferSelect)[], now: number): ThrottleState {
   const live = rows.filter((r) => r.lastFailureAt >= now - FAILURE_WINDOW_MS);
   const blocked = live.filter((r) => r.failures >= MAX_FAILURES);
   return {

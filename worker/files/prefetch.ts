@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { files, locks } from '../../schema';
-import { fileRowFromD1 } from './batch';
+import { loginReadQueries, loginReadsFrom, type LoginReads } from '../accounts/login-reads';
 import { pathsReadTogether, type FileRow } from './tree';
 
 /** What a DAV request on one path reads first: the row, its parent and the home, the children, the locks. */
@@ -13,37 +13,31 @@ export interface Prefetched {
   /** Children of the path when asked for (PROPFIND Depth 1), else null. */
   children: FileRow[] | null;
   locks: (typeof locks.$inferSelect)[];
+  /** What authenticating the request reads, when it carried a Basic login. */
+  loginReads: LoginReads | null;
 }
 
 /**
- * Reads, in one D1 round trip, what a request on `path` of `owner`'s tree will need. The files
- * routes start it alongside authentication (which costs a round trip of its own) and use it only
- * once the caller is known to be the owner; otherwise it is dropped unseen.
+ * Reads, in one D1 round trip, what a request on `path` of `owner`'s tree will need — and, given
+ * the Basic login it carries, what authenticating it will read (accounts/login-reads.ts). The
+ * files routes start it before authentication and use it only once the caller is known to be the
+ * owner; otherwise it is dropped unseen.
  */
-export async function prefetchFiles(env: Env, owner: string, path: string, withChildren: boolean, now: number): Promise<Prefetched> {
+export async function prefetchFiles(
+  env: Env, owner: string, path: string, withChildren: boolean, now: number,
+  login: { ip: string; name: string } | null = null,
+): Promise<Prefetched> {
   const db = drizzle(env.DB);
-  const wanted = pathsReadTogether(path);
-  const queries = [
-    db.select().from(files).where(and(eq(files.owner, owner), inArray(files.path, wanted))).toSQL(),
-    db.select().from(locks).where(and(eq(locks.owner, owner), gt(locks.expiresAt, now))).toSQL(),
-  ];
-  const prepared = queries.map((q) => env.DB.prepare(q.sql).bind(...q.params));
-  const [[rowsResult, locksResult], children] = await Promise.all([
-    env.DB.batch(prepared),
+  const rowsQuery = db.select().from(files).where(and(eq(files.owner, owner), inArray(files.path, pathsReadTogether(path))));
+  const locksQuery = db.select().from(locks).where(and(eq(locks.owner, owner), gt(locks.expiresAt, now)));
+  const [[rows, lockRows, loginReads], children] = await Promise.all([
+    login
+      ? db.batch([rowsQuery, locksQuery, ...loginReadQueries(db, login.ip, login.name)])
+        .then(([r, l, throttleRows, userRows]) => [r, l, loginReadsFrom(login.ip, login.name, throttleRows, userRows)] as const)
+      : db.batch([rowsQuery, locksQuery]).then(([r, l]) => [r, l, null] as const),
     withChildren ? listChildren(env, owner, path) : null,
   ]);
-  const rows = (rowsResult.results as Record<string, unknown>[]).map(fileRowFromD1);
-  return {
-    owner,
-    path,
-    rows,
-    children,
-    locks: (locksResult.results as Record<string, unknown>[]).map((r) => ({
-      token: r.token as string, owner: r.owner as string, path: r.path as string, depth: r.depth as number,
-      exclusive: r.exclusive === 1, ownerXml: r.owner_xml as string | null, principal: r.principal as string,
-      timeoutSeconds: r.timeout_seconds as number, expiresAt: r.expires_at as number,
-    })),
-  };
+  return { owner, path, rows, children, locks: lockRows, loginReads };
 }
 
 /**

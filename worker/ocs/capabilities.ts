@@ -5,7 +5,7 @@
  * login, and a 200 there is what makes it offer Login Flow v2.
  */
 import { Hono } from 'hono';
-import { optionalUser } from '../accounts/auth';
+import { clientIp, optionalUser } from '../accounts/auth';
 import type { AppEnv, AuthUser } from '../http/env';
 import { NEXTCLOUD_VERSION } from '../http/status';
 import { ocsOk, type OcsData } from './envelope';
@@ -52,7 +52,7 @@ export function capabilitiesRoutes(registry: CapabilityRegistry): Hono<AppEnv> {
   r.get('/cloud/capabilities', async (c) => {
     const user = await optionalUser(c);
     const capabilities = await registry.collect({
-      env: c.env, user, ip: c.req.header('CF-Connecting-IP') ?? 'unknown', origin: new URL(c.req.url).origin,
+      env: c.env, user, ip: clientIp(c), origin: new URL(c.req.url).origin,
     });
     const { major, minor, micro, versionstring } = NEXTCLOUD_VERSION;
     return ocsOk(c, {
