@@ -5,6 +5,7 @@
  */
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createAppPassword, revokeAppPassword } from '../../worker/accounts/app-passwords';
 import { setUserEnabled, updateUser } from '../../worker/accounts/users';
 import worker from '../../worker/index';
 import { addUser, basic, installAdmin, propfindRoot } from './helpers';
@@ -76,6 +77,13 @@ describe('D1 round trips of an authenticated files request', () => {
     expect(r).toEqual({ status: 207, trips: 2 });
   });
 
+  it('PROPFIND Depth 0 with an app password: one (its lookup is in the batch too)', async () => {
+    const { token } = await createAppPassword(env, { userId: 'carol', name: 'trips', loginName: 'carol' });
+    const request = () => new Request(url('/'), { method: 'PROPFIND', headers: { ...auth(token), Depth: '0' }, body: PROPS });
+    expect((await tripsOf(request())).status).toBe(207); // the first use may record the token's activity
+    expect(await tripsOf(request())).toEqual({ status: 207, trips: 1 });
+  });
+
   it('PUT of a new file: two (the read batch and the write batch)', async () => {
     const r = await tripsOf(new Request(url('/trips.txt'), { method: 'PUT', headers: auth(), body: 'four' }));
     expect(r).toEqual({ status: 201, trips: 2 });
@@ -114,6 +122,20 @@ describe('refusals through the read-ahead', () => {
     await updateUser(env, 'erin', { password: 'erin-password-2' });
     expect((await fetchAs('/', 'erin-password-1', 'erin', '198.51.100.50', 'erin')).status).toBe(401);
     expect((await fetchAs('/', 'erin-password-2', 'erin', '198.51.100.50', 'erin')).status).toBe(207);
+  });
+});
+
+describe('app passwords through the read-ahead', () => {
+  it('a revoked app password is refused on the next request', async () => {
+    const { token, id } = await createAppPassword(env, { userId: 'carol', name: 'revoke me', loginName: 'carol' });
+    expect((await fetchAs('/', token, 'carol', '198.51.100.60')).status).toBe(207);
+    await revokeAppPassword(env, 'carol', id);
+    expect((await fetchAs('/', token, 'carol', '198.51.100.60')).status).toBe(401);
+  });
+
+  it("another user's login name with the token is refused", async () => {
+    const { token } = await createAppPassword(env, { userId: 'carol', name: 'not yours', loginName: 'carol' });
+    expect((await fetchAs('/', token, 'dave', '198.51.100.61')).status).toBe(401);
   });
 });
 

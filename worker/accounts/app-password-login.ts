@@ -2,7 +2,7 @@
  * Basic login with an app password: one indexed lookup by the token's SHA-256 (no PBKDF2), the
  * same throttle as passwords, and no cache — a revoked token fails on the very next request.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { appPasswords, users } from '../../schema/accounts';
 import { ACTIVITY_RESOLUTION_SECONDS, looksLikeAppPassword, recordAppPasswordUse } from './app-passwords';
@@ -23,9 +23,10 @@ export async function appPasswordLogin(env: Env, credentials: Credentials, conte
   const hash = await sha256Hex(password);
   const keys = throttleKeys(context.ip, name);
   const reads = await usableLoginReads(context.reads, context.ip, name);
+  const readAhead = reads?.appPassword?.tokenHash === hash ? reads.appPassword : undefined;
   const [throttle, row] = await Promise.all([
     reads ? throttleState(reads.throttleRows, context.now) : readThrottle(db, keys, context.now),
-    findByTokenHash(db, hash),
+    readAhead ? readAhead.row : findByTokenHash(db, hash),
   ]);
   // The lookup compares in SQLite; comparing again in constant time costs nothing.
   if (!row || !sameHash(row.tokenHash, hash)) return null;
@@ -57,17 +58,25 @@ export async function appPasswordLogin(env: Env, credentials: Credentials, conte
   };
 }
 
-function findByTokenHash(db: DrizzleD1Database, hash: string) {
+export type AppPasswordRow = NonNullable<Awaited<ReturnType<typeof findByTokenHash>>>;
+
+/** The app password with this token hash and its owner's account columns. */
+export function appPasswordRowQuery(db: DrizzleD1Database, hash: string) {
   return db.select({
     ...userColumns,
     isAdmin: isAdminColumn(db),
-    appPasswordId: appPasswords.id,
+    // Aliased: results of a D1 batch are keyed by column name, and users.id is "id" too.
+    appPasswordId: sql<string>`${appPasswords.id}`.as('app_password_id'),
     tokenHash: appPasswords.tokenHash,
     issuedTo: appPasswords.loginName,
     lastActivity: appPasswords.lastActivity,
   }).from(appPasswords)
     .innerJoin(users, eq(users.id, appPasswords.userId))
-    .where(eq(appPasswords.tokenHash, hash)).get();
+    .where(eq(appPasswords.tokenHash, hash));
+}
+
+function findByTokenHash(db: DrizzleD1Database, hash: string) {
+  return appPasswordRowQuery(db, hash).get();
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
- * The reads a Basic login starts with: the throttle counters of (IP, login name) and the account
- * whose id is the login name. A route that reads ahead before authentication (files/prefetch.ts)
+ * The reads a Basic login starts with: the throttle counters of (IP, login name), the account
+ * whose id is the login name and, for a secret shaped like an app password, that app password. A route that reads ahead before authentication (files/prefetch.ts)
  * sends them in its own D1 batch and offers the result for the request, so that authentication
  * costs no D1 round trip of its own — in the local runtime each round trip costs about as much CPU
  * as a small PUT's own work. login() and appPasswordLogin() use them only for the same IP and
@@ -10,7 +10,10 @@ import { eq } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import type { loginFailures } from '../../schema/accounts';
 import { users } from '../../schema/accounts';
+import { appPasswordRowQuery, type AppPasswordRow } from './app-password-login';
+import { looksLikeAppPassword } from './app-passwords';
 import { userRowQuery, type UserRow } from './login';
+import { sha256Hex } from './tokens';
 import { throttleKeys, throttleQuery } from './throttle';
 
 export interface LoginReads {
@@ -19,15 +22,39 @@ export interface LoginReads {
   throttleRows: (typeof loginFailures.$inferSelect)[];
   /** The account whose id is exactly the login name, if any. */
   user: UserRow | undefined;
+  /** For an app-password-shaped secret: its SHA-256 and the app password it names, if any. */
+  appPassword: { tokenHash: string; row: AppPasswordRow | undefined } | null;
 }
 
-/** The queries of LoginReads, for a caller's D1 batch; map their results with loginReadsFrom. */
-export function loginReadQueries(db: DrizzleD1Database, ip: string, login: string) {
-  return [throttleQuery(db, throttleKeys(ip, login)), userRowQuery(db, eq(users.id, login))] as const;
+/** The Basic login of a request, with what its reads are keyed by. */
+export interface LoginAttempt {
+  ip: string;
+  login: string;
+  /** SHA-256 of the secret when it is shaped like an app password, else null. */
+  tokenHash: string | null;
 }
 
-export function loginReadsFrom(ip: string, login: string, throttleRows: LoginReads['throttleRows'], userRows: UserRow[]): LoginReads {
-  return { ip, login, throttleRows, user: userRows[0] };
+export async function loginAttempt(ip: string, login: string, secret: string): Promise<LoginAttempt> {
+  return { ip, login, tokenHash: looksLikeAppPassword(secret) ? await sha256Hex(secret) : null };
+}
+
+/**
+ * The queries of LoginReads, for a caller's D1 batch; map their results with loginReadsFrom.
+ * Without a token hash the app password query asks for the empty hash, which matches no row.
+ */
+export function loginReadQueries(db: DrizzleD1Database, attempt: LoginAttempt) {
+  return [
+    throttleQuery(db, throttleKeys(attempt.ip, attempt.login)),
+    userRowQuery(db, eq(users.id, attempt.login)),
+    appPasswordRowQuery(db, attempt.tokenHash ?? ''),
+  ] as const;
+}
+
+export function loginReadsFrom(
+  attempt: LoginAttempt, throttleRows: LoginReads['throttleRows'], userRows: UserRow[], appPasswordRows: AppPasswordRow[],
+): LoginReads {
+  const { ip, login, tokenHash } = attempt;
+  return { ip, login, throttleRows, user: userRows[0], appPassword: tokenHash === null ? null : { tokenHash, row: appPasswordRows[0] } };
 }
 
 const offered = new WeakMap<Request, Promise<LoginReads | null>>();

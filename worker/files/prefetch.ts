@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { files, locks } from '../../schema';
-import { loginReadQueries, loginReadsFrom, type LoginReads } from '../accounts/login-reads';
+import { loginReadQueries, loginReadsFrom, type LoginAttempt, type LoginReads } from '../accounts/login-reads';
 import { pathsReadTogether, type FileRow } from './tree';
 
 /** What a DAV request on one path reads first: the row, its parent and the home, the children, the locks. */
@@ -25,15 +25,15 @@ export interface Prefetched {
  */
 export async function prefetchFiles(
   env: Env, owner: string, path: string, withChildren: boolean, now: number,
-  login: { ip: string; name: string } | null = null,
+  login: LoginAttempt | null = null,
 ): Promise<Prefetched> {
   const db = drizzle(env.DB);
   const rowsQuery = db.select().from(files).where(and(eq(files.owner, owner), inArray(files.path, pathsReadTogether(path))));
   const locksQuery = db.select().from(locks).where(and(eq(locks.owner, owner), gt(locks.expiresAt, now)));
   const [[rows, lockRows, loginReads], children] = await Promise.all([
     login
-      ? db.batch([rowsQuery, locksQuery, ...loginReadQueries(db, login.ip, login.name)])
-        .then(([r, l, throttleRows, userRows]) => [r, l, loginReadsFrom(login.ip, login.name, throttleRows, userRows)] as const)
+      ? db.batch([rowsQuery, locksQuery, ...loginReadQueries(db, login)])
+        .then(([r, l, throttleRows, userRows, appPasswordRows]) => [r, l, loginReadsFrom(login, throttleRows, userRows, appPasswordRows)] as const)
       : db.batch([rowsQuery, locksQuery]).then(([r, l]) => [r, l, null] as const),
     withChildren ? listChildren(env, owner, path) : null,
   ]);

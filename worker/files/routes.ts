@@ -1,6 +1,6 @@
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { clientIp, davUnauthorized, parseBasicAuthorization, requireUser } from '../accounts/auth';
-import { offerLoginReads } from '../accounts/login-reads';
+import { loginAttempt, offerLoginReads } from '../accounts/login-reads';
 import type { AppEnv } from '../http/env';
 import { DavError } from '../dav/errors';
 import { decodeRelativePath } from '../dav/paths';
@@ -77,11 +77,15 @@ function readAhead(): MiddlewareHandler<AppEnv> {
         const depth = c.req.header('Depth') ?? 'infinity';
         const withChildren = c.req.method === 'PROPFIND' && depth.trim() !== '0';
         const credentials = parseBasicAuthorization(c.req.header('Authorization'));
-        const login = credentials ? { ip: clientIp(c), name: credentials.login } : null;
-        const read = prefetchFiles(c.env, owner, path, withChildren, Date.now(), login);
+        const now = Date.now();
+        // The secret's hash (for an app password) is one fast digest; then everything is one batch.
+        const read = credentials
+          ? loginAttempt(clientIp(c), credentials.login, credentials.password)
+            .then((attempt) => prefetchFiles(c.env, owner, path, withChildren, now, attempt))
+          : prefetchFiles(c.env, owner, path, withChildren, now);
         read.catch(() => {}); // an unauthenticated request never looks at it
         prefetches.set(c.req.raw, read);
-        if (login) offerLoginReads(c.req.raw, read.then((p) => p.loginReads));
+        if (credentials) offerLoginReads(c.req.raw, read.then((p) => p.loginReads));
       }
     } catch {
       // A malformed path is refused by the route after authentication, not here.
