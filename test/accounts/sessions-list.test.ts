@@ -47,14 +47,22 @@ describe('sessions list', () => {
     expect((await basic.json<{ ocs: { data: Listed } }>()).ocs.data.every((s) => !s.current)).toBe(true);
   });
 
-  it('signs another browser out (it is refused at once); another user\'s id is 404; the session needs its CSRF token', async () => {
+  it('signs another browser out (it is refused at once); another user\'s id is 404; the session needs its CSRF token or OCS-APIRequest', async () => {
     const laptop = await sessionOf(ZED, 'Laptop');
     const phone = await sessionOf(ZED, 'Phone');
+    const tablet = await sessionOf(ZED, 'Tablet');
     const phoneId = (await list(laptop)).data.find((s) => s.userAgent === 'Phone')!.id;
+    const tabletId = (await list(laptop)).data.find((s) => s.userAgent === 'Tablet')!.id;
     const otherSession = await sessionOf(OTHER, 'Their browser');
     const theirId = (await list(otherSession)).data.find((s) => s.current)!.id;
     const del = (id: string, headers: Record<string, string>) => call(`${API}/${id}?format=json`, { method: 'DELETE', headers: { ...OCS, ...headers } });
-    expect((await del(phoneId, { Cookie: laptop.Cookie })).status).toBe(403); // no requesttoken
+    // Neither the requesttoken nor OCS-APIRequest: refused (CSRF), the phone stays signed in.
+    const forged = await call(`${API}/${phoneId}?format=json`, { method: 'DELETE', headers: { Cookie: laptop.Cookie } });
+    expect(forged.status).toBe(403);
+    expect((await list(phone)).status).toBe(200);
+    // OCS-APIRequest: true alone is enough on OCS, as in Nextcloud.
+    expect((await del(tabletId, { Cookie: laptop.Cookie })).status).toBe(200);
+    expect((await list(tablet)).status).toBe(401);
     expect((await del(theirId, laptop)).status).toBe(404);
     expect((await del('zzzz', laptop)).status).toBe(404);
     expect((await list(otherSession)).status).toBe(200);

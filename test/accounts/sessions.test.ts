@@ -168,14 +168,19 @@ describe('session cookie on WebDAV and OCS', () => {
     expect([403, 404]).toContain(res.status);
   });
 
-  it('works on OCS (GET cloud/user), and refuses an OCS POST without requesttoken with OCS 403', async () => {
+  it('works on OCS with OCS-APIRequest: true in place of the requesttoken, GET and POST alike (the full rule: sessions-ocs.test.ts)', async () => {
     const s = await session();
     const res = await call('/ocs/v2.php/cloud/user?format=json', withCookie(s.cookie, {}, { 'OCS-APIRequest': 'true' }));
     expect(res.status).toBe(200);
     expect((await res.json<{ ocs: { data: { id: string } } }>()).ocs.data.id).toBe('bob');
+    // Regression: a cookie POST with the header was refused (403), unlike Nextcloud. It now reaches
+    // the route, which answers 998 / 404 because getapppassword is a GET.
     const post = await call('/ocs/v2.php/core/getapppassword?format=json', withCookie(s.cookie, { method: 'POST' }, { 'OCS-APIRequest': 'true' }));
-    expect(post.status).toBe(403);
-    expect((await post.json<{ ocs: { meta: { statuscode: number } } }>()).ocs.meta.statuscode).toBe(403);
+    expect(post.status).toBe(404);
+    expect((await post.json<{ ocs: { meta: { statuscode: number } } }>()).ocs.meta.statuscode).toBe(998);
+    const neither = await call('/ocs/v2.php/core/getapppassword?format=json', withCookie(s.cookie, { method: 'POST' }));
+    expect(neither.status).toBe(403);
+    expect((await neither.json<{ ocs: { meta: { statuscode: number; message: string } } }>()).ocs.meta).toMatchObject({ statuscode: 403, message: expect.stringContaining('CSRF') });
   });
 
   it('refuses an unknown or malformed cookie with 401', async () => {
