@@ -2,8 +2,9 @@
  * Bench section "Chunked upload & desktop sync" (own-server mode only; issue 3):
  *   1. a chunked upload v2 of BENCH_CHUNKED_MIB (2048) MiB — MKCOL with Destination, chunk PUTs of
  *      85–95 MB (seeded, uneven) streamed from the seeded PRNG, 4 in parallel, then MOVE of `.file`
- *      with OC-Total-Length and no OC-Checksum (metadata-only) — reporting throughput, the final
- *      MOVE's time and the workerd RSS before / halfway / peak; then a 300 MiB upload completed
+ *      with OC-Total-Length and no OC-Checksum (metadata-only) — reporting throughput (bench.mjs
+ *      prints it as a share of the bare R2 put), the final MOVE's time, the workerd RSS before /
+ *      halfway / peak and whether it stayed flat (flatVerdict); then a 300 MiB upload completed
  *      WITH `OC-Checksum: SHA1:…` (desktop 3.7 sends it), whose MOVE must read the content back;
  *   2. nextcloudcmd's first sync of BENCH_SYNC_FILES (1,000) files of 4 KiB up from a fresh folder,
  *      then down into an empty one: seconds and HTTP requests each way, counted from the
@@ -33,14 +34,54 @@ const CHUNK_SPREAD = 10 * MB; // chunks of 85–95 MB
 const PARALLEL = 4;
 const REQUEST_TIMEOUT_MS = 120_000; // of socket inactivity
 const BIG = Number(process.env.BENCH_CHUNKED_MIB ?? 2048) * MIB;
+/** The big chunked upload's size (BENCH_CHUNKED_MIB), for bench.mjs's share row. */
+export const CHUNKED_BYTES = BIG;
 const CHECKSUMMED = Number(process.env.BENCH_CHECKSUM_MIB ?? 300) * MIB;
 const SYNC_FILES = Number(process.env.BENCH_SYNC_FILES ?? 1000);
 const NEXTCLOUDCMD = '/usr/bin/nextcloudcmd';
-/** Second half of the 2 GiB may add at most this much to the peak RSS to count as flat. */
-const FLAT_TOLERANCE = 128 * MIB;
+
+// The memory verdict on the big upload ("flat", issue 3). RSS is the sum over the workerd
+// processes, sampled every 100 ms; "half" is the peak up to the chunk that completed half the bytes.
+// - Memory that grows with the bytes moved (anything kept per chunk or per segment) adds about as
+//   much in the second half as in the first; a fixed working set (PARALLEL streams in flight,
+//   allocator arenas, compiled code) is paid in the first half. So the second half may add at most
+//   a quarter of what the first added, above a noise floor of GC and sampling jitter.
+// - And never 64 MiB or more: less than one chunk (85–95 MB = 81–91 MiB), so one whole chunk kept
+//   in memory during the second half is enough to fail.
+// - The whole upload may add no more than the chunks in flight would weigh if each were held whole
+//   (PARALLEL × CHUNK_MAX = 362 MiB): past that the server holds more than it streams.
+// Fewer than 2 × PARALLEL chunks leave no full round of parallel chunks per half: no verdict.
+/** Growth of the second half that counts as jitter whatever the first did (the flat 2026-11-27 run: +10 MiB). */
+const FLAT_NOISE = 16 * MIB;
+/** The second half may add at most this share of the first half's growth (above FLAT_NOISE). */
+const FLAT_SECOND_HALF_RATIO = 0.25;
+/** The second half must add less than this, whatever the first did: less than one chunk. */
+const FLAT_SECOND_HALF_MAX = 64 * MIB;
+/** Peak minus "before" must stay under this: the chunks in flight, each held whole. */
+const FLAT_TOTAL_MAX = PARALLEL * CHUNK_MAX;
 
 const sizeLabel = (bytes) => (bytes % 2 ** 30 === 0 ? `${bytes / 2 ** 30} GiB` : `${bytes / MIB} MiB`);
 const mib = (bytes) => bytes / MIB;
+
+/**
+ * Whether the workerd RSS stayed flat through the big upload, by the rule above, with the figures
+ * it used. `flat` is null when there is no verdict (no half-way figure, or too few chunks).
+ */
+export function flatVerdict({ before, half, peak, chunks }) {
+  if (half === null || half === undefined) return { flat: null, note: 'no half-way figure: no verdict' };
+  if (chunks < 2 * PARALLEL) return { flat: null, note: `${chunks} chunks, fewer than 2 × ${PARALLEL} parallel: too small to judge` };
+  const firstHalf = half - before;
+  const secondHalf = peak - half;
+  const total = peak - before;
+  const secondAllowed = Math.min(FLAT_SECOND_HALF_MAX, Math.max(FLAT_NOISE, FLAT_SECOND_HALF_RATIO * Math.max(0, firstHalf)));
+  const secondOk = secondHalf < secondAllowed;
+  const totalOk = total < FLAT_TOTAL_MAX;
+  const n = (bytes) => mib(bytes).toFixed(0);
+  const figures = `2nd half +${n(secondHalf)} MiB ${secondOk ? '<' : '≥'} ${n(secondAllowed)} `
+    + `(= min(${n(FLAT_SECOND_HALF_MAX)}, max(${n(FLAT_NOISE)}, 1st half +${n(firstHalf)} × ${FLAT_SECOND_HALF_RATIO}))); `
+    + `whole +${n(total)} MiB ${totalOk ? '<' : '≥'} ${n(FLAT_TOTAL_MAX)} (${PARALLEL} chunks in flight)`;
+  return { flat: secondOk && totalOk, note: `${secondOk && totalOk ? 'flat' : 'NOT flat'}: ${figures}` };
+}
 
 /**
  * One request (as in test/e2e/chunked-upload.test.ts): `body` is a stream of `length` bytes;
@@ -139,10 +180,13 @@ async function userFileCount(dir) {
 
 /**
  * Runs the section against a server of its own. `t` is the bench's table API:
- * { row, step, progress, rssSampler }.
+ * { row, step, progress, rssSampler }. Resolves { chunkedMBps, chunkedShape } for bench.mjs's
+ * share of the bare R2 put (chunkedMBps null when the big upload failed).
  */
 export async function benchClients(t) {
   const section = 'Chunked upload & sync';
+  /** What bench.mjs compares with the baseline: the big upload's throughput (null if it failed) and its shape. */
+  const result = { chunkedMBps: null, chunkedShape: '' };
   t.progress('starting Cumulus for the chunked-upload and sync section (log level "log")');
   const server = await startServer({ name: 'bench-clients', logLevel: 'log' });
   const rss = t.rssSampler(() => server.workerdPids());
@@ -169,6 +213,8 @@ export async function benchClients(t) {
       t.row(section, `chunked upload ${sizeLabel(BIG)}, throughput`, BIG / MB / (r.uploadMs / 1000), 'MB/s',
         `${r.chunks.length} chunks ${(Math.min(...sizes) / MB).toFixed(1)}–${(Math.max(...sizes) / MB).toFixed(1)} MB, ${PARALLEL} parallel, ${(r.uploadMs / 1000).toFixed(1)} s`);
       t.row(section, `final MOVE, ${sizeLabel(BIG)}, no OC-Checksum`, r.moveMs, 'ms', `metadata-only; server log: ${r.moveServerMs ?? '?'} ms`);
+      result.chunkedMBps = BIG / MB / (r.uploadMs / 1000);
+      result.chunkedShape = `${r.chunks.length} chunk PUTs, ${PARALLEL} parallel`;
       return r;
     });
     const peak = rss.peak();
@@ -176,10 +222,10 @@ export async function benchClients(t) {
     if (big) {
       t.row(mem, `workerd RSS before the ${sizeLabel(BIG)} upload`, mib(before), 'MiB', `pid: MiB — ${beforeNote}`);
       t.row(mem, `workerd RSS peak at half of the upload`, halfPeak === null ? null : mib(halfPeak), 'MiB', halfPeak === null ? '' : `+${mib(halfPeak - before).toFixed(0)} MiB over "before"`);
-      const flat = halfPeak !== null && peak - halfPeak < FLAT_TOLERANCE;
-      t.row(mem, `workerd RSS peak, upload + MOVE (100 ms samples)`, mib(peak), 'MiB',
-        `+${mib(peak - before).toFixed(0)} MiB over "before"; 2nd half added ${halfPeak === null ? '?' : mib(peak - halfPeak).toFixed(0)} MiB: ${flat ? 'flat' : 'NOT flat'} (tolerance ${mib(FLAT_TOLERANCE)} MiB)`);
+      t.row(mem, `workerd RSS peak, upload + MOVE (100 ms samples)`, mib(peak), 'MiB', `+${mib(peak - before).toFixed(0)} MiB over "before"`);
       t.row(mem, `workerd RSS after the MOVE`, mib(after), 'MiB');
+      const verdict = flatVerdict({ before, half: halfPeak, peak, chunks: big.chunks.length });
+      t.row(mem, `workerd RSS added by the 2nd half of the upload`, halfPeak === null ? null : mib(peak - halfPeak), 'MiB', verdict.note);
     }
 
     // 1b. A smaller upload completed with OC-Checksum: the MOVE reads the content back to verify it.
@@ -197,7 +243,7 @@ export async function benchClients(t) {
     if (!existsSync(NEXTCLOUDCMD) && !installed('nextcloudcmd')) {
       t.progress(`nextcloudcmd not installed: skipping the sync measurements`);
       t.row(syncSection, `${SYNC_FILES} × 4 KiB up / down`, null, 's', `SKIPPED: nextcloudcmd not installed (apt-get install -y nextcloud-desktop-cmd)`);
-      return;
+      return result;
     }
     work = await mkdtemp(path.join(os.tmpdir(), 'cumulus-bench-sync-'));
     const up = path.join(work, 'up');
@@ -229,6 +275,7 @@ export async function benchClients(t) {
       });
       if (!ok) break;
     }
+    return result;
   } finally {
     rss.stop();
     agent.destroy();
