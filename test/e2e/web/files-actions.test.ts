@@ -1,13 +1,14 @@
 /**
  * The Files app's actions in a real browser against `wrangler dev`: selection and the bulk bar,
  * the row actions menu (rename, move or copy through the folder picker, download, favorites,
- * delete), drag-and-drop moves, the New menu (folder, text file, uploads of files and folders,
- * dropped folder trees), the upload panel with progress and cancel (a 300 MiB chunked upload),
+ * delete), drag-and-drop moves and copies (Ctrl or Alt held), the New menu (folder, text file,
+ * uploads of files and folders, dropped folder trees), the upload panel with progress and cancel
+ * (a dropped 300 MiB file, uploaded in chunks),
  * the Recent, Favorites and Deleted files views, the hidden-files setting, the grid view, the
  * main flows by keyboard only, axe-core on every new page and dialog, and screenshots.
  */
 import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -69,8 +70,13 @@ async function openFolder(dir: string, p: Page = page): Promise<void> {
   await listed(p);
 }
 
+/** A name link's whole text: the name, and " (Folder)" after a folder's. */
+function nameText(name: string): RegExp {
+  return new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(Folder\\))?$`);
+}
+
 function row(name: string, p: Page = page) {
-  return p.locator('.file-table tbody tr[data-row]', { has: p.locator('td.col-name a', { hasText: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(Folder\\))?$`) }) });
+  return p.locator('.file-table tbody tr[data-row]', { has: p.locator('td.col-name a', { hasText: nameText(name) }) });
 }
 
 /** Signs in on /login and waits for the home folder's listing. */
@@ -85,6 +91,44 @@ async function waitRows(names: string[], gone = false, p: Page = page): Promise<
     const listedNames = Array.from(document.querySelectorAll('.file-table tbody tr[data-row] td.col-name a')).map((a) => a.childNodes[0]?.textContent ?? '');
     return (n as string[]).every((x) => listedNames.includes(x) !== g);
   }, [names, gone] as const);
+}
+
+/** What the upload panel showed at one moment: its heading, the total and each file's bar, and whether it was visible. */
+interface PanelState { heading: string; total: number | null; visible: boolean; files: Record<string, number> }
+
+/** Starts recording every state the upload panel shows (a MutationObserver, so no state is missed between polls). */
+async function recordUploadPanel(): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { panelStates: PanelState[]; panelObserver?: MutationObserver };
+    w.panelObserver?.disconnect();
+    w.panelStates = [];
+    const value = (el: Element | null) => (el ? Number(el.getAttribute('aria-valuenow')) : null);
+    const record = () => {
+      const panel = document.querySelector<HTMLElement>('.upload-panel');
+      if (!panel) return;
+      const files: Record<string, number> = {};
+      for (const li of panel.querySelectorAll<HTMLElement>('li.upload')) files[li.dataset.name!] = value(li.querySelector('[role="progressbar"]'))!;
+      const totalBar = panel.querySelector('.upload-head + .bar-line [role="progressbar"]');
+      const bars = Array.from(panel.querySelectorAll<HTMLElement>('[role="progressbar"]'));
+      const state = {
+        heading: panel.querySelector('h2')?.textContent ?? '', total: value(totalBar), files,
+        visible: panel.checkVisibility() && bars.length > 0 && bars.every((b) => b.checkVisibility() && b.getBoundingClientRect().width > 0),
+      };
+      const prev = w.panelStates[w.panelStates.length - 1];
+      if (JSON.stringify(prev) !== JSON.stringify(state)) w.panelStates.push(state);
+    };
+    w.panelObserver = new MutationObserver(record);
+    w.panelObserver.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+}
+
+/** The states recorded since recordUploadPanel(); stops recording. */
+function uploadPanelStates(): Promise<PanelState[]> {
+  return page.evaluate(() => {
+    const w = window as unknown as { panelStates: PanelState[]; panelObserver?: MutationObserver };
+    w.panelObserver?.disconnect();
+    return w.panelStates;
+  });
 }
 
 beforeAll(async () => {
@@ -214,6 +258,51 @@ describe('selection and row actions', () => {
     await openFolder('/');
   });
 
+  it('copies by dragging with Ctrl held (Alt in the grid, as on macOS): the pointer shows a copy, the source stays, announced', async () => {
+    // What the page made of each drag event, read after its own handlers (dragover bubbles up to
+    // the document; the drop is stopped at the target, so it is read on the way down).
+    await page.evaluate(() => {
+      const w = window as unknown as { dragEffects: string[] };
+      w.dragEffects = [];
+      document.addEventListener('dragover', (e) => {
+        const over = (e.target as Element).closest('.drop-over');
+        w.dragEffects.push(`over:${e.dataTransfer?.dropEffect}:${over?.classList.contains('drop-copy') ? 'copy-style' : 'move-style'}`);
+      });
+      document.addEventListener('drop', (e) => w.dragEffects.push(`drop:${e.dataTransfer?.dropEffect}`), true);
+    });
+    const effects = async () => {
+      const list = await page.evaluate(() => (window as unknown as { dragEffects: string[] }).dragEffects.splice(0));
+      // Only the events over the target folder count (the first ones are over the dragged row itself).
+      return list.slice(list.findIndex((e) => e.endsWith('copy-style')));
+    };
+    const status = page.locator('.files p.visually-hidden[role="status"]');
+
+    await page.keyboard.down('Control');
+    await row('beta.txt').dragTo(row('Archive'));
+    await page.keyboard.up('Control');
+    await expect.poll(() => status.textContent()).toBe('1 copied to /Archive.');
+    const tableEffects = await effects();
+    expect(tableEffects.length).toBeGreaterThan(1);
+    expect(tableEffects.filter((e) => e.startsWith('over:'))).toEqual(tableEffects.filter((e) => e.startsWith('over:')).map(() => 'over:copy:copy-style'));
+    expect(tableEffects[tableEffects.length - 1]).toBe('drop:copy');
+    expect(await sizeOf('Archive/beta.txt')).toBe(9);
+    expect(await sizeOf('beta.txt')).toBe(9);
+    expect(await rowNames()).toContain('beta.txt');
+
+    await page.getByRole('button', { name: 'Grid view' }).click();
+    const grid = page.getByRole('list', { name: 'Files in Home' });
+    const tile = (name: string) => grid.locator('li', { has: page.locator('.tile-name', { hasText: nameText(name) }) });
+    await page.keyboard.down('Alt');
+    await tile('beta.txt').dragTo(tile('Dest'));
+    await page.keyboard.up('Alt');
+    await expect.poll(() => status.textContent()).toBe('1 copied to /Dest.');
+    expect((await effects()).pop()).toBe('drop:copy');
+    expect(await sizeOf('Dest/beta.txt')).toBe(9);
+    expect(await sizeOf('beta.txt')).toBe(9);
+    await page.getByRole('button', { name: 'Grid view' }).click();
+    await page.locator('.file-table').waitFor();
+  });
+
   it('stars a favorite, which the Favorites view lists; unstarring removes it', async () => {
     const star = page.getByRole('button', { name: 'Favorite: beta.txt' });
     await star.click();
@@ -319,6 +408,9 @@ describe('New menu and uploads', () => {
   it('creates a folder and an empty text file through the name dialog; a clash is shown', async () => {
     await openFolder('/');
     await page.getByRole('button', { name: 'New' }).click();
+    await page.getByRole('menu', { name: 'New' }).getByRole('menuitem', { name: 'Upload folder' }).waitFor();
+    await expectNoSeriousAxeViolations(page, 'New menu open');
+    await screenshot(page, 'files-actions-10a-new-menu');
     await page.getByRole('menuitem', { name: 'New folder' }).click();
     const dialog = page.getByRole('dialog', { name: 'New folder' });
     await dialog.getByLabel('Folder name').fill('Dest');
@@ -391,8 +483,9 @@ describe('New menu and uploads', () => {
     await page.getByRole('region', { name: 'Uploads' }).getByRole('button', { name: 'Close' }).click();
   });
 
-  it('uploads a dropped folder tree (webkitGetAsEntry), creating its folders', async () => {
+  it('uploads a dropped folder tree (webkitGetAsEntry), creating its folders, with visible progress', async () => {
     await openFolder('/Projects');
+    await recordUploadPanel();
     // Chromium builds File objects; the entries of a dropped folder come from a small in-page shim
     // of FileSystemDirectoryEntry, which is what a real drop of a folder hands the page.
     await page.evaluate(() => {
@@ -441,13 +534,21 @@ describe('New menu and uploads', () => {
     expect(await sizeOf('Projects/Tree/a/a.txt')).toBe(2);
     expect(await exists('Projects/Tree/empty')).toBe(true);
     expect(await sizeOf('Projects/loose.txt')).toBe(10);
+    // While the files went up, the panel showed them running, with a total and a bar per file.
+    const shown = await uploadPanelStates();
+    const names = ['loose.txt', 'Tree/top.txt', 'Tree/a/b/deep.txt', 'Tree/a/a.txt'];
+    const running = shown.filter((s) => /^Uploading \(\d+ left\)$/.test(s.heading));
+    expect(running.length, JSON.stringify(shown)).toBeGreaterThan(0);
+    expect(running.every((s) => s.visible), JSON.stringify(running)).toBe(true);
+    expect(running.some((s) => s.total !== null && s.total < 100), JSON.stringify(running)).toBe(true);
+    expect(Object.keys(running[0]!.files).sort()).toEqual([...names].sort());
+    const last = shown[shown.length - 1]!;
+    expect(last).toMatchObject({ heading: 'Uploads finished', total: 100, visible: true });
+    expect(last.files).toEqual(Object.fromEntries(names.map((n) => [n, 100])));
     await page.getByRole('region', { name: 'Uploads' }).getByRole('button', { name: 'Close' }).click();
   });
 
-  it(`uploads a ${BIG / MiB} MiB file in chunks with rising progress, and it arrives whole`, async () => {
-    const big = path.join(tmp, 'big.bin');
-    await pipeline(prngStream('web-big', BIG), createWriteStream(big));
-    expect(statSync(big).size).toBe(BIG);
+  it(`uploads a dropped ${BIG / MiB} MiB file in chunks with rising per-file and total progress, and it arrives whole`, async () => {
     await openFolder('/');
     const requests: string[] = [];
     const onRequest = (r: import('playwright-core').Request) => {
@@ -455,24 +556,64 @@ describe('New menu and uploads', () => {
       if (u.pathname.startsWith('/remote.php/dav/uploads/')) requests.push(`${r.method()} ${u.pathname.replace(/^.*\/web-[^/]+/, '')}`);
     };
     page.on('request', onRequest);
-    await page.locator('input.upload-files').setInputFiles(big);
+    // The file is made in the page, so its bytes never cross the DevTools protocol: 1 MiB parts,
+    // each its index as text ("part 0000000042\n") and then one shared MiB less 16 bytes of noise.
+    // It is handed over as a drop of the OS's file manager does: dragenter/dragover (the drop hint
+    // shows), then drop, with a DataTransfer holding the file.
+    await page.evaluate((size) => {
+      const MIB = 1024 * 1024;
+      const noise = new Uint8Array(MIB - 16);
+      let x = 0x9e3779b9;
+      for (let i = 0; i < noise.length; i++) {
+        x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+        noise[i] = x & 0xff;
+      }
+      const shared = new Blob([noise]);
+      const parts: BlobPart[] = [];
+      for (let i = 0; i < size / MIB; i++) parts.push(`part ${String(i).padStart(10, '0')}\n`, shared);
+      const dt = new DataTransfer();
+      dt.items.add(new File(parts, 'big.bin', { type: 'application/octet-stream', lastModified: Date.parse('2025-06-07T08:09:10Z') }));
+      (window as unknown as { bigDrop: DataTransfer }).bigDrop = dt;
+      const target = document.querySelector('.files')!;
+      target.dispatchEvent(new DragEvent('dragenter', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, BIG);
+    await page.locator('.files.dropping .drop-hint').filter({ hasText: 'Drop files or folders here to upload them.' }).waitFor();
+    await screenshot(page, 'files-actions-11b-drop-hint');
+    await page.evaluate(() => {
+      const dt = (window as unknown as { bigDrop: DataTransfer }).bigDrop;
+      document.querySelector('.files')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
     const bar = page.getByRole('progressbar', { name: 'Upload of big.bin' });
+    const total = page.getByRole('progressbar', { name: 'Total upload progress' });
     await bar.waitFor();
     const seen: number[] = [];
+    const seenTotal: number[] = [];
     const started = Date.now();
     for (;;) {
       const state = await page.locator('.upload[data-name="big.bin"]').getAttribute('class');
       const now = Number(await bar.getAttribute('aria-valuenow'));
+      const all = Number(await total.getAttribute('aria-valuenow'));
       if (seen[seen.length - 1] !== now) seen.push(now);
+      if (seenTotal[seenTotal.length - 1] !== all) seenTotal.push(all);
       if (state?.includes('upload-done') || state?.includes('upload-failed')) break;
-      if (seen.length === 3) await screenshot(page, 'files-actions-12-upload-progress');
+      if (now > 0 && now < 100) {
+        // Visible while it runs: the bars have a width and their fill grows with the value.
+        expect(await bar.isVisible()).toBe(true);
+        expect(await total.isVisible()).toBe(true);
+        if (seen.length === 3) await screenshot(page, 'files-actions-12-upload-progress');
+      }
       if (Date.now() - started > 8 * 60_000) throw new Error(`upload stuck at ${now}%`);
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await page.locator('.upload[data-name="big.bin"]').getAttribute('class')).toContain('upload-done');
-    expect(seen.filter((v) => v > 0 && v < 100).length).toBeGreaterThanOrEqual(3);
-    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]!);
-    expect(await page.getByRole('progressbar', { name: 'Total upload progress' }).getAttribute('aria-valuenow')).toBe('100');
+    for (const values of [seen, seenTotal]) {
+      expect(values.filter((v) => v > 0 && v < 100).length, JSON.stringify(values)).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < values.length; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]!);
+    }
+    const fill = await bar.locator('.bar-fill').evaluate((el) => (el as HTMLElement).style.width);
+    expect(fill).toBe('100%');
+    expect(await total.getAttribute('aria-valuenow')).toBe('100');
     await waitRows(['big.bin']);
     expect(await sizeOf('big.bin')).toBe(BIG);
     page.off('request', onRequest);
@@ -481,6 +622,14 @@ describe('New menu and uploads', () => {
     expect(requests[0]).toBe('MKCOL ');
     expect(requests.filter((r) => r.startsWith('PUT ')).sort()).toEqual(Array.from({ length: chunks }, (_, i) => `PUT /${String(i + 1).padStart(5, '0')}`));
     expect(requests[requests.length - 1]).toBe('MOVE /.file');
+    // Every chunk landed in its place: the parts' own numbers, read back at their offsets.
+    for (const part of [0, 9, 10, 11, BIG / MiB / 2, BIG / MiB - 1]) {
+      const res = await fetch(fileUrl('big.bin'), { headers: { Authorization: auth(), Range: `bytes=${part * MiB}-${part * MiB + 15}` } });
+      expect(res.status).toBe(206);
+      expect(await res.text()).toBe(`part ${String(part).padStart(10, '0')}\n`);
+    }
+    const propfind = await dav('PROPFIND', 'big.bin', undefined, { Depth: '0' });
+    expect(await propfind.text()).toContain('Sat, 07 Jun 2025 08:09:10 GMT');
     await page.getByRole('region', { name: 'Uploads' }).getByRole('button', { name: 'Close' }).click();
   }, 10 * 60_000);
 
@@ -499,6 +648,9 @@ describe('New menu and uploads', () => {
     const body = await uploads.text();
     expect(uploads.status).toBe(207);
     expect(body.match(/<d:response>/g)?.length ?? 0).toBe(1);
+    await page.getByRole('region', { name: 'Uploads' }).getByRole('heading', { name: 'Uploads finished' }).waitFor();
+    await expectNoSeriousAxeViolations(page, 'upload panel after cancelling');
+    await screenshot(page, 'files-actions-12b-upload-cancelled');
     await page.getByRole('region', { name: 'Uploads' }).getByRole('button', { name: 'Close' }).click();
   });
 });

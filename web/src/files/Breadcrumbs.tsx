@@ -1,10 +1,10 @@
-/** The path of the current folder as links (Home › a › b); the last one is the current page. Rows dropped on a crumb move there. */
+/** The path of the current folder as links (Home › a › b); the last one is the current page. Rows dropped on a crumb move (or, with Ctrl or Alt held, copy) there. */
 import { t } from '../i18n';
 import { onLinkClick } from '../router';
-import { dropTarget } from './FileTable';
+import { dropTarget, type DropInto } from './FileTable';
 import { folderUrl } from './urls';
 
-export function Breadcrumbs({ path, onDropInto }: { path: string; onDropInto?: (paths: string[], folder: string) => void }) {
+export function Breadcrumbs({ path, onDropInto }: { path: string; onDropInto?: DropInto }) {
   const segments = path.split('/').filter(Boolean);
   const crumbs = [{ label: t('files.home'), path: '/' }, ...segments.map((name, i) => ({
     label: name, path: `/${segments.slice(0, i + 1).join('/')}`,

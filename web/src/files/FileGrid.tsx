@@ -9,7 +9,7 @@ import { useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
 import { onLinkClick } from '../router';
 import type { FileEntry } from './dav';
-import { DRAG_TYPE, dropTarget, FavoriteButton, RenameField, type RowActions } from './FileTable';
+import { dropTarget, FavoriteButton, RenameField, startRowDrag, type RowActions } from './FileTable';
 import { formatSize } from './format';
 import { FileIcon } from './icons';
 import { MenuButton } from './Menu';
@@ -82,7 +82,7 @@ export function FileGrid({ entries, caption, actions }: { user: string; entries:
           return (
             <li key={entry.path} data-index={index} data-path={entry.path} class={selected ? 'tile selected' : 'tile'} draggable
               aria-setsize={entries.length} aria-posinset={index + 1}
-              onDragStart={(e) => e.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(selected ? [...actions.selected] : [entry.path]))}
+              onDragStart={(e) => startRowDrag(e, selected ? [...actions.selected] : [entry.path])}
               {...(entry.isFolder ? dropTarget(entry.path, actions.onDropInto) : {})}>
               <div class="tile-top">
                 <input type="checkbox" checked={selected} aria-label={t('files.select', { name: entry.name })}

@@ -30,8 +30,8 @@ export interface RowActions {
   onCancelRename: () => void;
   menuItems: (entry: FileEntry) => MenuItem[];
   onFavorite: (entry: FileEntry) => void;
-  /** Paths dragged from rows, dropped onto a folder. */
-  onDropInto: (paths: string[], folder: string) => void;
+  /** Paths dragged from rows, dropped onto a folder: moved, or copied when a copy key was held. */
+  onDropInto: DropInto;
   /** Show where each entry lives (Recent, Favorites). */
   showLocation: boolean;
 }
@@ -47,24 +47,52 @@ interface Props {
 
 export const DRAG_TYPE = 'application/x-cumulus-paths';
 
-/** Drag-and-drop handlers that make an element a drop target for dragged rows. */
-export function dropTarget(folder: string, onDropInto: (paths: string[], folder: string) => void) {
+/** What a drop of dragged rows onto `folder` does with them. */
+export type DropInto = (paths: string[], folder: string, method: 'MOVE' | 'COPY') => void;
+
+/**
+ * Whether a drag copies instead of moving: Ctrl held, as in the file managers of Windows and Linux,
+ * or Alt (Option), as in macOS's Finder. Read on every dragover, so pressing or releasing the key
+ * mid-drag switches the effect.
+ */
+function copyKeyHeld(e: DragEvent): boolean {
+  return e.ctrlKey || e.altKey;
+}
+
+/** The drag-start half of dragging rows: the paths, and that they may be moved or copied. */
+export function startRowDrag(e: DragEvent, paths: string[]): void {
+  if (!e.dataTransfer) return;
+  e.dataTransfer.setData(DRAG_TYPE, JSON.stringify(paths));
+  // Both effects, or the browser refuses a drop whose dropEffect is 'copy'.
+  e.dataTransfer.effectAllowed = 'copyMove';
+}
+
+/**
+ * Drag-and-drop handlers that make an element a drop target for dragged rows. The pointer shows the
+ * effect (dropEffect), the target the drop-over style (plus drop-copy when copying); the result is
+ * announced by the caller's status region, as for a move.
+ */
+export function dropTarget(folder: string, onDropInto: DropInto) {
+  const clear = (el: HTMLElement) => el.classList.remove('drop-over', 'drop-copy');
   return {
     onDragOver: (e: DragEvent) => {
       if (!e.dataTransfer?.types.includes(DRAG_TYPE)) return;
       e.preventDefault();
-      e.dataTransfer.dropEffect = 'move';
-      (e.currentTarget as HTMLElement).classList.add('drop-over');
+      const copy = copyKeyHeld(e);
+      e.dataTransfer.dropEffect = copy ? 'copy' : 'move';
+      const el = e.currentTarget as HTMLElement;
+      el.classList.add('drop-over');
+      el.classList.toggle('drop-copy', copy);
     },
-    onDragLeave: (e: DragEvent) => (e.currentTarget as HTMLElement).classList.remove('drop-over'),
+    onDragLeave: (e: DragEvent) => clear(e.currentTarget as HTMLElement),
     onDrop: (e: DragEvent) => {
-      (e.currentTarget as HTMLElement).classList.remove('drop-over');
+      clear(e.currentTarget as HTMLElement);
       const data = e.dataTransfer?.getData(DRAG_TYPE);
       if (!data) return;
       e.preventDefault();
       e.stopPropagation();
       const paths = (JSON.parse(data) as string[]).filter((p) => p !== folder && !folder.startsWith(`${p}/`));
-      if (paths.length) onDropInto(paths, folder);
+      if (paths.length) onDropInto(paths, folder, copyKeyHeld(e) ? 'COPY' : 'MOVE');
     },
   };
 }
@@ -152,11 +180,7 @@ export function FileTable({ user, entries, order, onOrder, caption, actions }: P
             return (
               <tr key={entry.path} data-row={index} data-path={entry.path} aria-rowindex={index + 2} aria-selected={selected ? 'true' : 'false'}
                 class={selected ? 'selected' : undefined} draggable={actions.renaming !== entry.path}
-                onDragStart={(e) => {
-                  const paths = selected ? [...actions.selected] : [entry.path];
-                  e.dataTransfer?.setData(DRAG_TYPE, JSON.stringify(paths));
-                  if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
-                }}
+                onDragStart={(e) => startRowDrag(e, selected ? [...actions.selected] : [entry.path])}
                 {...(entry.isFolder ? dropTarget(entry.path, actions.onDropInto) : {})}>
                 <td class="col-select">
                   <input type="checkbox" checked={selected} aria-label={t('files.select', { name: entry.name })}

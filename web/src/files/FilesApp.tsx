@@ -2,7 +2,7 @@
  * The Files app (its own chunk): a navigation of views (All files, Recent, Favorites, Deleted
  * files), the folder in the URL through WebDAV with breadcrumbs, sorting (folders first), the
  * header's search as a name filter, a virtualized table or a grid, selection with a bulk bar, row
- * actions (rename, move/copy, download, favorite, delete), drag-and-drop moves, the New menu and
+ * actions (rename, move/copy, download, favorite, delete), drag-and-drop moves (copies with Ctrl or Alt), the New menu and
  * uploads (files and whole folders, by picker or drop) with a progress panel.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
@@ -297,10 +297,10 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
       { label: t('files.delete'), onSelect: () => void remove([entry]) },
     ],
     onFavorite: (entry) => void toggleFavorite([entry], !entry.favorite),
-    onDropInto: (paths, folder) => {
+    onDropInto: (paths, folder, method) => {
       const all = listing.state === 'loaded' ? listing.entries : [];
       const entries = paths.map((p) => all.find((e) => e.path === p)).filter((e): e is FileEntry => !!e);
-      void moveInto(entries, folder, 'MOVE').then(setError);
+      void moveInto(entries, folder, method).then(setError);
     },
   };
 
