@@ -1,14 +1,14 @@
 /**
  * The web app in a real browser (Chromium through playwright-core) against `wrangler dev`:
- * sign-in (wrong password, then right), the Files list of files created over WebDAV, folders,
- * breadcrumbs, back/forward, sorting, search, a virtualized folder of 10,000 files, the avatar
- * menu, personal settings with dark and high-contrast themes, CSRF refusal, logout, and the whole
- * flow by keyboard only. axe-core checks every page; screenshots go to test-artifacts/screenshots/.
+ * sign-in (wrong password, then right; its skip link), the Files list of files created over WebDAV,
+ * folders, breadcrumbs, back/forward, sorting, search, a virtualized folder of 10,000 files, the app
+ * switcher, the avatar menu, personal settings with dark and high-contrast themes, CSRF refusal, the
+ * page-not-found page, logout, and the whole flow by keyboard only. axe-core checks every page; screenshots go to test-artifacts/screenshots/.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, strongPassword } from '../../support/server.mjs';
-import { basic, closeAll, expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot, scrollTiming, tabTo } from './browser';
+import { basic, closeAll, expectNoSeriousAxeViolations, fitsWidth, focusedText, launchChromium, screenshot, scrollTiming, tabTo } from './browser';
 
 /** Files in the big folder (the issue's 10,000); WEB_TEST_MANY=300 makes a quick local run. */
 const MANY = Number(process.env.WEB_TEST_MANY ?? 10_000);
@@ -19,11 +19,31 @@ let context: BrowserContext;
 let page: Page;
 let user: { user: string; password: string };
 
-async function dav(method: string, path: string, body?: string): Promise<void> {
+async function dav(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<void> {
   const res = await fetch(`${server.davUrl(user.user)}${path.split('/').map(encodeURIComponent).join('/')}`, {
-    method, body, headers: { Authorization: basic(user.user, user.password) },
+    method, body, headers: { Authorization: basic(user.user, user.password), ...headers },
   });
   if (res.status >= 300) throw new Error(`${method} ${path}: HTTP ${res.status}`);
+}
+
+/** The modification time (ms) of each entry of the home folder, as the server lists it. */
+async function homeModified(): Promise<Map<string, number>> {
+  const res = await fetch(server.davUrl(user.user), {
+    method: 'PROPFIND', headers: { Authorization: basic(user.user, user.password), Depth: '1' },
+  });
+  const times = new Map<string, number>();
+  for (const [, response] of (await res.text()).matchAll(/<d:response>([\s\S]*?)<\/d:response>/g)) {
+    const href = /<d:href>([^<]*)<\/d:href>/.exec(response)![1]!;
+    const name = decodeURIComponent(href.replace(/\/$/, '').split('/').pop()!);
+    const modified = /<d:getlastmodified>([^<]*)</.exec(response);
+    if (modified) times.set(name, Date.parse(modified[1]!));
+  }
+  return times;
+}
+
+/** A time `days` days ago, as X-OC-Mtime wants it (seconds). */
+function daysAgo(days: number): string {
+  return String(Math.floor(Date.now() / 1000) - days * 86400);
 }
 
 /** Creates `count` empty files in /Many, `parallel` requests at a time. */
@@ -54,9 +74,10 @@ beforeAll(async () => {
   server = await startServer({ name: 'web-files' });
   user = await server.createUser('webuser', strongPassword(), { displayName: 'Web User', email: 'web@example.org' });
   for (const folder of ['Documents', 'Documents/Reports', 'Photos', 'Many']) await dav('MKCOL', folder);
-  await dav('PUT', 'readme.md', '# Hello\n'.repeat(500));
-  await dav('PUT', 'a-small.txt', 'hi');
-  await dav('PUT', 'Ünïcode & spaces.txt', 'ü'.repeat(100));
+  // Modification times in an order that is neither the names' nor the sizes'.
+  await dav('PUT', 'readme.md', '# Hello\n'.repeat(500), { 'X-OC-Mtime': daysAgo(3) });
+  await dav('PUT', 'a-small.txt', 'hi', { 'X-OC-Mtime': daysAgo(1) });
+  await dav('PUT', 'Ünïcode & spaces.txt', 'ü'.repeat(100), { 'X-OC-Mtime': daysAgo(2) });
   await dav('PUT', 'Documents/notes.txt', 'notes');
   await dav('PUT', 'Documents/Reports/q1.txt', 'q1');
   await fillMany(MANY);
@@ -75,6 +96,25 @@ describe('sign-in', () => {
     await page.getByRole('heading', { name: 'Sign in to Cumulus' }).waitFor();
     await expectNoSeriousAxeViolations(page, 'sign-in');
     await screenshot(page, 'web-10-sign-in');
+  });
+
+  it('the sign-in page starts with a skip link: shown when focused, it moves the focus to the main content', async () => {
+    const skip = page.getByRole('link', { name: 'Skip to main content' });
+    // The first focusable element of the page, right before the login field (which has the focus).
+    expect(await page.evaluate(() => document.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')?.textContent))
+      .toBe('Skip to main content');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('login-user');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focusedText(page)).toBe('Skip to main content');
+    const box = (await skip.boundingBox())!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.height).toBeGreaterThan(0);
+    await screenshot(page, 'web-10b-sign-in-skip-link');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
+    expect(new URL(page.url()).hash).toBe('');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('login-user');
   });
 
   it('a wrong password shows a clear message, empties the password and keeps the login', async () => {
@@ -125,6 +165,15 @@ describe('Files', () => {
     await page.getByRole('button', { name: 'Sort by Modified' }).click();
     expect(await page.locator('th.col-modified').getAttribute('aria-sort')).toBe('ascending');
     expect((await rowNames()).slice(3).sort()).toEqual(['a-small.txt', 'readme.md', 'Ünïcode & spaces.txt']);
+    // The files by their X-OC-Mtime (3, 2 and 1 days ago); the folders by the server's times, ties by name.
+    const times = await homeModified();
+    const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+    const folders = ['Documents', 'Many', 'Photos'].sort((a, b) => (times.get(a)! - times.get(b)!) || collator.compare(a, b));
+    const oldestFirst = [...folders, 'readme.md', 'Ünïcode & spaces.txt', 'a-small.txt'];
+    expect(await rowNames()).toEqual(oldestFirst);
+    await page.getByRole('button', { name: 'Sort by Modified' }).click();
+    expect(await page.locator('th.col-modified').getAttribute('aria-sort')).toBe('descending');
+    expect(await rowNames()).toEqual([...[...folders].reverse(), 'a-small.txt', 'Ünïcode & spaces.txt', 'readme.md']);
     await page.getByRole('button', { name: 'Sort by Name' }).click();
     expect(await rowNames()).toEqual(ALL);
   });
@@ -240,6 +289,30 @@ describe('avatar menu, settings and themes', () => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('avatar-button');
   });
 
+  it('the app switcher links to Files, marked current there, and leads back to Files from Personal settings', async () => {
+    const switcher = page.getByRole('navigation', { name: 'Apps' });
+    const files = switcher.getByRole('link', { name: 'Files', exact: true });
+    // Files is the only app so far (its icon is hidden from the accessible name).
+    expect(await switcher.getByRole('link').count()).toBe(1);
+    await files.waitFor();
+    expect(await files.getAttribute('href')).toBe('/apps/files/');
+    expect(await files.getAttribute('aria-current')).toBe('page');
+    await page.goto(`${server.url}/apps/files/?dir=/Documents`);
+    await listed();
+    expect(await files.getAttribute('aria-current')).toBe('page');
+    await page.goto(`${server.url}/settings/user`);
+    await page.getByRole('heading', { level: 1, name: 'Personal settings' }).waitFor();
+    expect(await files.getAttribute('aria-current')).toBeNull();
+    // A navigation inside the app (no page load): the marker set here survives it.
+    await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true; });
+    await files.click();
+    await page.waitForURL(`${server.url}/apps/files/`);
+    await listed();
+    expect(await rowNames()).toEqual(ALL);
+    expect(await files.getAttribute('aria-current')).toBe('page');
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  });
+
   it('Personal settings switch to the dark theme, kept across reloads', async () => {
     await page.getByRole('button', { name: 'Settings menu for Web User' }).click();
     await page.getByRole('menuitem', { name: 'Personal settings' }).click();
@@ -298,6 +371,21 @@ describe('avatar menu, settings and themes', () => {
   });
 });
 
+describe('page not found', () => {
+  it('an unknown app page says "Page not found" with a way back to Files', async () => {
+    await page.goto(`${server.url}/settings/nowhere`);
+    await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
+    await expect(page.title()).resolves.toBe('Page not found - Cumulus');
+    const back = page.getByRole('main').getByRole('link', { name: 'Go to Files' });
+    expect(await back.getAttribute('href')).toBe('/apps/files/');
+    await expectNoSeriousAxeViolations(page, 'page not found');
+    await screenshot(page, 'web-25-not-found');
+    await back.click();
+    await page.waitForURL(`${server.url}/apps/files/`);
+    await listed();
+  });
+});
+
 describe('logout', () => {
   it('Log out ends the session: back on the sign-in page, the old cookie refused by the server', async () => {
     const before = (await context.cookies(server.url)).find((c) => c.name === 'cumulus_session')!;
@@ -307,6 +395,7 @@ describe('logout', () => {
     await page.getByRole('menuitem', { name: 'Log out' }).click();
     await page.waitForURL(`${server.url}/login?loggedout=1`);
     await page.getByText('You have been logged out.').waitFor();
+    await expectNoSeriousAxeViolations(page, 'sign-in after logout');
     await screenshot(page, 'web-22-logged-out');
     expect((await context.cookies(server.url)).find((c) => c.name === 'cumulus_session')).toBeUndefined();
     const res = await fetch(`${server.url}/csrftoken`, { headers: { Cookie: `cumulus_session=${before.value}` } });

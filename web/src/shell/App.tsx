@@ -10,6 +10,7 @@ import { LoginPage } from '../login/LoginPage';
 import { navigate, onLinkClick, useLocation } from '../router';
 import { Header } from './Header';
 import { SettingsNav } from './SettingsNav';
+import { SkipLink } from './SkipLink';
 import { lazyApp } from './lazy';
 
 const FilesApp = lazyApp(() => import('../files/FilesApp').then((m) => m.FilesApp));
@@ -89,10 +90,7 @@ export function App() {
   }
   return (
     <>
-      <a class="skip-link" href="#main" onClick={(e) => {
-        e.preventDefault();
-        document.getElementById('main')?.focus();
-      }}>{t('skip.main')}</a>
+      <SkipLink />
       <Header user={session.user} activeApp={inFiles ? 'files' : null} query={query} onQuery={setQuery}
         searchEnabled={inFiles} onLoggedOut={onLoggedOut} />
       <main id="main" tabIndex={-1} aria-label={title}>{page}</main>
