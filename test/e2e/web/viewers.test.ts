@@ -2,17 +2,19 @@
  * The file viewer (/apps/viewer/?path=…) and its details panel in a real browser (Chromium through
  * playwright-core) against `wrangler dev`: an image, the text editor (Ctrl+S saves with If-Match; a
  * change made meanwhile gives the 412 message and is not overwritten), restoring a version from the
- * details panel, seeking in audio (a WAV written by hand) and video (no ffmpeg here: a WebM that
- * Chromium records from a canvas) — the browser streams both with Range, the server answers 206 —,
- * a PDF (opened in a new tab, downloaded), another type (download), 360 px, German, a missing file.
- * Keyboard only where a user acts; axe-core on each viewer; screenshots in
- * test-artifacts/screenshots/viewer-*.
+ * details panel, seeking in audio (a WAV written by hand) and video (no ffmpeg here: VP8 that
+ * Chromium encodes with WebCodecs, in a WebM written by ./webm.ts) — both megabytes, so a seek near
+ * the end makes the browser ask for a Range from the middle of the file, answered 206 —, a PDF
+ * (opened in a new tab, downloaded), another type (download), 360 px, German, a missing file, the
+ * image and text viewers in the dark and high-contrast themes. Keyboard only where a user acts;
+ * axe-core on each viewer; screenshots in test-artifacts/screenshots/viewer-*.
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Response as PwResponse } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, strongPassword } from '../../support/server.mjs';
 import { basic, closeAll, expectNoSeriousAxeViolations, fitsWidth, launchChromium, screenshot, signIn, tabTo } from './browser';
+import { encodeNoiseVp8, muxWebm } from './webm';
 
 let server: Awaited<ReturnType<typeof startServer>>;
 let browser: Browser;
@@ -91,45 +93,53 @@ function wav(seconds: number): Uint8Array {
   return out;
 }
 
+const VIDEO = { width: 160, height: 120, fps: 25, seconds: 12 };
+/** Seconds of the WAV: 44 KB each, so about 5 MB. */
+const AUDIO_SECONDS = 120;
+let audioBytes = 0;
+let videoBytes = 0;
+
 /**
- * A real WebM video (VP8, 160×120, about 3 s of a changing colour): no ffmpeg on this machine, so
- * Chromium itself records a canvas with MediaRecorder, on a blank page of its own.
+ * A seekable WebM (VP8 noise, 160×120, 12 s, several MB), encoded by Chromium on a page of the
+ * server (WebCodecs needs a secure context, which http://127.0.0.1 is).
  */
-async function recordWebm(): Promise<Uint8Array> {
-  const blank = await browser.newPage();
+async function makeVideo(): Promise<Uint8Array> {
+  const scratch = await browser.newPage();
   try {
-    await blank.setContent('<html><body></body></html>');
-    const bytes = await blank.evaluate(async () => {
-      const canvas = document.createElement('canvas');
-      canvas.width = 160;
-      canvas.height = 120;
-      document.body.append(canvas);
-      const ctx = canvas.getContext('2d')!;
-      const type = ['video/webm;codecs=vp8', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t))!;
-      const recorder = new MediaRecorder(canvas.captureStream(25), { mimeType: type });
-      const chunks: Blob[] = [];
-      recorder.ondataavailable = (e) => chunks.push(e.data);
-      const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
-      recorder.start(200);
-      const t0 = performance.now();
-      await new Promise<void>((resolve) => {
-        const draw = () => {
-          const t = performance.now() - t0;
-          ctx.fillStyle = `hsl(${Math.floor(t / 10) % 360} 80% 50%)`;
-          ctx.fillRect(0, 0, 160, 120);
-          if (t < 3000) requestAnimationFrame(draw);
-          else resolve();
-        };
-        draw();
-      });
-      recorder.stop();
-      await stopped;
-      return Array.from(new Uint8Array(await new Blob(chunks).arrayBuffer()));
-    });
-    return new Uint8Array(bytes);
+    await scratch.goto(`${server.url}/status.php`);
+    return muxWebm(await encodeNoiseVp8(scratch, VIDEO), VIDEO);
   } finally {
-    await blank.close();
+    await scratch.close();
   }
+}
+
+/** Records the Range requests the page makes for `file`, with the server's status, in `ranged` (in answer order) until stop(). */
+function recordRanges(p: Page, file: string) {
+  const ranged: { status: number; range: string; start: number }[] = [];
+  const onResponse = async (res: PwResponse) => {
+    if (!res.url().endsWith(file)) return;
+    const range = (await res.request().allHeaders()).range;
+    if (range) ranged.push({ status: res.status(), range, start: Number(/^bytes=(\d+)-/.exec(range)?.[1] ?? NaN) });
+  };
+  p.on('response', onResponse);
+  return {
+    ranged,
+    stop: () => p.off('response', onResponse),
+  };
+}
+
+/**
+ * Seeks the page's media element to `time` once it knows its duration, after checking that the
+ * browser has not buffered that far (so the seek has to fetch), and waits for 'seeked'.
+ */
+async function seekUnbuffered(p: Page, selector: string, time: number): Promise<{ bufferedEnd: number }> {
+  return p.evaluate(([sel, t]) => new Promise<{ bufferedEnd: number }>((resolve) => {
+    const media = document.querySelector(sel) as HTMLMediaElement;
+    const b = media.buffered;
+    const bufferedEnd = b.length ? b.end(b.length - 1) : 0;
+    media.addEventListener('seeked', () => resolve({ bufferedEnd }), { once: true });
+    media.currentTime = t;
+  }), [selector, time] as const);
 }
 
 const PDF = `%PDF-1.4
@@ -157,11 +167,16 @@ beforeAll(async () => {
   await put('docs/report.txt', 'report v1', 'text/plain');
   // The second write keeps the first content as a version (no version exists within two minutes).
   await put('docs/report.txt', 'report v2', 'text/plain');
-  await put('media/tone.wav', wav(20), 'audio/wav');
+  const tone = wav(AUDIO_SECONDS);
+  audioBytes = tone.length;
+  await put('media/tone.wav', tone, 'audio/wav');
   await put('docs/paper.pdf', PDF, 'application/pdf');
   await put('docs/archive.bin', new Uint8Array([1, 2, 3, 4]), 'application/octet-stream');
   browser = await launchChromium();
-  await put('media/clip.webm', await recordWebm(), 'video/webm');
+  const clip = await makeVideo();
+  videoBytes = clip.length;
+  expect(videoBytes).toBeGreaterThan(4 * 1024 * 1024);
+  await put('media/clip.webm', clip, 'video/webm');
   context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
   page = await context.newPage();
   // Sign in on the sign-in page, which sends us on to the viewer.
@@ -246,63 +261,55 @@ describe('the file viewer', () => {
     await screenshot(page, 'viewer-05-restored');
   });
 
-  it('plays audio streamed with Range: seeking reaches the time, the server answered 206', async () => {
-    const ranged: { status: number; range: string }[] = [];
-    const onResponse = async (res: PwResponse) => {
-      if (!res.url().endsWith('/media/tone.wav')) return;
-      const range = (await res.request().allHeaders()).range;
-      if (range) ranged.push({ status: res.status(), range });
-    };
-    page.on('response', onResponse);
+  it('plays audio streamed with Range: a seek near the end fetches from the middle of the file (206)', async () => {
+    const requests = recordRanges(page, '/media/tone.wav');
     try {
       await open(page, '/media/tone.wav');
       const audio = page.locator('audio.media-viewer');
       await audio.waitFor();
       expect(await audio.getAttribute('controls')).not.toBeNull();
-      await page.waitForFunction(() => {
+      await page.waitForFunction((seconds) => {
         const a = document.querySelector('audio');
-        return !!a && a.readyState >= 1 && Math.round(a.duration) === 20;
-      });
-      await page.evaluate(() => new Promise<void>((resolve) => {
-        const a = document.querySelector('audio')!;
-        a.addEventListener('seeked', () => resolve(), { once: true });
-        a.currentTime = 15;
-      }));
-      expect(await audio.evaluate((a) => (a as HTMLAudioElement).currentTime)).toBeCloseTo(15, 1);
-      await expect.poll(() => ranged.filter((r) => r.status === 206).length).toBeGreaterThan(0);
+        return !!a && a.readyState >= 1 && Math.round(a.duration) === seconds;
+      }, AUDIO_SECONDS);
+      const mark = requests.ranged.length;
+      const { bufferedEnd } = await seekUnbuffered(page, 'audio', 100);
+      // preload="metadata": the browser had far less than 100 s, so the seek had to fetch.
+      expect(bufferedEnd).toBeLessThan(100);
+      expect(await audio.evaluate((a) => (a as HTMLAudioElement).currentTime)).toBeCloseTo(100, 1);
+      // 100 s in is byte 44 + 100 × 44,100: the request starts in the file's second half, not at 0.
+      await expect.poll(() => requests.ranged.slice(mark).filter((r) => r.status === 206 && r.start > audioBytes / 2).length,
+        { message: JSON.stringify(requests.ranged) }).toBeGreaterThan(0);
       await expectNoSeriousAxeViolations(page, 'audio viewer');
       await screenshot(page, 'viewer-06-audio');
     } finally {
-      page.off('response', onResponse);
+      requests.stop();
     }
   });
 
-  it('plays a video streamed with Range: it decodes, seeking reaches the time, the server answered 206', async () => {
-    const ranged: number[] = [];
-    const onResponse = async (res: PwResponse) => {
-      if (!res.url().endsWith('/media/clip.webm')) return;
-      if ((await res.request().allHeaders()).range) ranged.push(res.status());
-    };
-    page.on('response', onResponse);
+  it('plays a video streamed with Range: it decodes, a seek near the end fetches from the middle of the file (206)', async () => {
+    const requests = recordRanges(page, '/media/clip.webm');
     try {
       await open(page, '/media/clip.webm');
       const video = page.locator('video.media-viewer');
       await video.waitFor();
-      await page.waitForFunction(() => {
+      await page.waitForFunction((seconds) => {
         const v = document.querySelector('video');
-        return !!v && v.readyState >= 2 && v.videoWidth === 160;
-      });
-      await page.evaluate(() => new Promise<void>((resolve) => {
-        const v = document.querySelector('video')!;
-        v.addEventListener('seeked', () => resolve(), { once: true });
-        v.currentTime = 1.5;
-      }));
-      expect(await video.evaluate((v) => (v as HTMLVideoElement).currentTime)).toBeCloseTo(1.5, 1);
-      await expect.poll(() => ranged.filter((status) => status === 206).length).toBeGreaterThan(0);
+        return !!v && v.readyState >= 2 && v.videoWidth === 160 && Math.round(v.duration) === seconds;
+      }, VIDEO.seconds);
+      const mark = requests.ranged.length;
+      const { bufferedEnd } = await seekUnbuffered(page, 'video', 10.5);
+      expect(bufferedEnd).toBeLessThan(10);
+      expect(await video.evaluate((v) => (v as HTMLVideoElement).currentTime)).toBeCloseTo(10.5, 1);
+      // The Cues lead the browser to the cluster of second 10, in the file's last sixth.
+      await expect.poll(() => requests.ranged.slice(mark).filter((r) => r.status === 206 && r.start > videoBytes / 2).length,
+        { message: JSON.stringify(requests.ranged) }).toBeGreaterThan(0);
+      // And it shows the frame there.
+      await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).readyState >= 2);
       await expectNoSeriousAxeViolations(page, 'video viewer');
       await screenshot(page, 'viewer-06b-video');
     } finally {
-      page.off('response', onResponse);
+      requests.stop();
     }
   });
 
@@ -327,9 +334,10 @@ describe('the file viewer', () => {
   it('offers any other type as a download', async () => {
     await open(page, '/docs/archive.bin');
     await page.getByText('This kind of file (application/octet-stream) cannot be shown here.').waitFor();
+    await expectNoSeriousAxeViolations(page, 'other type');
+    await screenshot(page, 'viewer-07b-download-only');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download archive.bin' }).click()]);
     expect(download.suggestedFilename()).toBe('archive.bin');
-    await expectNoSeriousAxeViolations(page, 'other type');
   });
 
   it('fits 360 px: the details panel starts collapsed and opens with its toggle', async () => {
@@ -352,6 +360,10 @@ describe('the file viewer', () => {
   it('says so for a missing file, and the page is German when the browser is', async () => {
     await page.goto(viewerUrl('/docs/nothing.txt'));
     await page.getByRole('alert').getByText('This file does not exist (any more).').waitFor();
+    await expect(page.title()).resolves.toBe('nothing.txt - Cumulus');
+    expect(await page.getByRole('link', { name: 'Back to docs' }).getAttribute('href')).toBe(`/apps/files/?dir=${encodeURIComponent('/docs')}`);
+    await expectNoSeriousAxeViolations(page, 'viewer: missing file');
+    await screenshot(page, 'viewer-09-missing-file');
     const de = await browser.newContext({ locale: 'de-DE', storageState: await context.storageState() });
     const p = await de.newPage();
     await open(p, '/docs/report.txt');
@@ -359,4 +371,35 @@ describe('the file viewer', () => {
     await p.getByRole('complementary', { name: 'Details' }).getByRole('heading', { name: 'Versionen' }).waitFor();
     await de.close();
   });
+});
+
+describe('the viewer in the dark and high-contrast themes', () => {
+  for (const theme of ['dark', 'high-contrast']) {
+    it(`the ${theme} theme: the image viewer and the text editor with unsaved changes pass axe`, async () => {
+      const themed = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', storageState: await context.storageState() });
+      await themed.addInitScript((value) => localStorage.setItem('cumulus.theme', value), theme);
+      const p = await themed.newPage();
+      try {
+        await open(p, '/pics/dot.png');
+        expect(await p.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
+        await p.waitForFunction(() => (document.querySelector('img.image-viewer') as HTMLImageElement | null)?.complete === true);
+        await p.getByRole('complementary', { name: 'Details' }).getByText('image/png').waitFor();
+        await expectNoSeriousAxeViolations(p, `${theme}: image viewer`);
+        await screenshot(p, `viewer-10-${theme}-image`);
+
+        await open(p, '/docs/report.txt');
+        const editor = p.getByLabel('Text of report.txt');
+        await expect.poll(() => editor.inputValue()).not.toBe('');
+        await p.getByRole('complementary', { name: 'Details' }).getByRole('list', { name: 'Versions' }).waitFor();
+        await editor.click();
+        await p.keyboard.press('End');
+        await p.keyboard.type(' (unsaved)');
+        await p.locator('#text-dirty').getByText('Unsaved changes').waitFor();
+        await expectNoSeriousAxeViolations(p, `${theme}: text editor`);
+        await screenshot(p, `viewer-11-${theme}-text`);
+      } finally {
+        await themed.close();
+      }
+    });
+  }
 });
