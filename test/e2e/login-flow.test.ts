@@ -2,13 +2,15 @@
  * Login Flow v2 end to end in a real browser: a client starts the flow, Chromium (through
  * playwright-core) signs in on the login page by its labels and grants access, the client polls
  * until it gets the app password, uses it for WebDAV, and revokes it — refused at once.
- * Screenshots of each page go to test-artifacts/.
+ * axe-core finds no serious or critical problem on any of the flow's pages; screenshots of each
+ * go to test-artifacts/.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { artifactsDir, startServer, strongPassword } from '../support/server.mjs';
+import { expectNoSeriousAxeViolations } from './web/browser';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CLIENT = 'Cumulus e2e client (Login Flow v2)';
@@ -71,6 +73,7 @@ it('Chromium signs in on the login page, found by its labels, and sees which cli
   await expect(page.title()).resolves.toBe('Connect to Cumulus');
   expect(await page.textContent('main')).toContain(CLIENT);
   expect(await fitsNarrowScreen()).toBe(true);
+  await expectNoSeriousAxeViolations(page, 'login flow v2: sign-in');
   await screenshot('1-sign-in');
   await page.getByLabel('Account name or e-mail').fill(user.user);
   await page.getByLabel('Password').fill(user.password);
@@ -78,12 +81,14 @@ it('Chromium signs in on the login page, found by its labels, and sees which cli
   await page.getByRole('heading', { name: 'Grant access' }).waitFor();
   expect(await page.textContent('main')).toContain('Flow User');
   expect(await fitsNarrowScreen()).toBe(true);
+  await expectNoSeriousAxeViolations(page, 'login flow v2: grant access');
   await screenshot('2-grant');
 });
 
 it('Chromium grants access; the client\'s poll then answers the credentials once', async () => {
   await page.getByRole('button', { name: 'Grant access' }).click();
   await page.getByRole('heading', { name: 'Account connected' }).waitFor();
+  await expectNoSeriousAxeViolations(page, 'login flow v2: account connected');
   await screenshot('3-done');
   const deadline = Date.now() + 30_000;
   let res: Response;
