@@ -27,6 +27,10 @@ afterAll(async () => {
 it('a new instance shows the first-run setup page at /, accessible and fitting a 360 px screen', async () => {
   await page.goto(`${server.url}/`);
   await expect(page.title()).resolves.toBe('Set up Cumulus');
+  // Its main content is all there is: nothing comes before it to skip (WCAG 2.4.1), so the first
+  // Tab stop is already the form's first field.
+  expect(await page.evaluate(() => document.body.firstElementChild?.tagName)).toBe('MAIN');
+  expect(await page.evaluate(() => document.querySelector('a[href], button, input, select, textarea')?.closest('main') !== null)).toBe(true);
   expect(await fitsWidth(page)).toBe(true);
   await expectNoSeriousAxeViolations(page, 'setup page');
   await screenshot(page, 'web-01-setup');
@@ -48,6 +52,9 @@ it('creating the administrator leads to the sign-in page of the web app', async 
   await page.getByRole('button', { name: 'Create administrator' }).click();
   await page.waitForURL(`${server.url}/login`);
   await page.getByRole('heading', { name: 'Sign in to Cumulus' }).waitFor();
+  // The web app's sign-in page has a header-less layout too, but starts with its skip link like every app page.
+  expect(await page.getByRole('link', { name: 'Skip to main content' }).getAttribute('href')).toBe('#main');
+  await expectNoSeriousAxeViolations(page, 'sign-in after setup');
   const status = await (await fetch(`${server.url}/status.php`)).json();
   expect(status.installed).toBe(true);
   await screenshot(page, 'web-02-login-after-setup');
