@@ -34,11 +34,13 @@ describe('PUT of a body without Content-Length (chunked)', () => {
     expect(propValue(block, 'oc:checksums')).toContain(`SHA1:${await digestHex('SHA-1', data)}`);
   });
 
-  it('ARCHITECTURE §1: a body with Content-Length over several segments (buffers reused between segments) is stored exactly, its OC-Checksum verified', async () => {
+  it('a large body with Content-Length streams into one blob, hashed on the way through two reused buffers: stored exactly, its OC-Checksum verified', async () => {
     const data = patternBytes(4 * SEGMENT_BYTES + 4321, 5);
     const sha1 = await digestHex('SHA-1', data);
     const res = await alice.put('/up/sized.bin', data, { 'OC-Checksum': `SHA1:${sha1}` });
     expect(res.status).toBe(201);
+    const row = await env.DB.prepare("SELECT segments FROM files WHERE owner = 'alice' AND path = 'up/sized.bin'").first<{ segments: string }>();
+    expect(JSON.parse(row!.segments)).toEqual([[expect.any(String), data.byteLength]]);
     expect(same(await bytesOf(await alice.get('/up/sized.bin')), data)).toBe(true);
     const block = [...(await propsOf(alice, '/up/sized.bin', ['{http://owncloud.org/ns}checksums'])).values()][0];
     expect(propValue(block, 'oc:checksums')).toContain(`SHA1:${sha1}`);
@@ -46,6 +48,16 @@ describe('PUT of a body without Content-Length (chunked)', () => {
     const wrong = await alice.put('/up/sized-wrong.bin', data, { 'OC-Checksum': `SHA1:${'0'.repeat(40)}` });
     expect(wrong.status).toBe(400);
     expect((await alice.get('/up/sized-wrong.bin')).status).toBe(404);
+  });
+
+  it('a large body with Content-Length whose client goes away after 1.5 pieces → 400, nothing stored, no blob left', async () => {
+    const before = await blobKeys();
+    const res = await callWorkerDirectly(new Request('http://localhost/remote.php/dav/files/alice/up/cut.bin', {
+      method: 'PUT', headers: { Authorization: alice.auth, 'Content-Length': String(3 * SEGMENT_BYTES) }, body: disconnectingStream(patternBytes(SEGMENT_BYTES + SEGMENT_BYTES / 2, 9)),
+    }));
+    expect(res.status).toBe(400);
+    expect((await alice.get('/up/cut.bin')).status).toBe(404);
+    expect(await blobKeys()).toEqual(before);
   });
 
   it('RFC 9110 §14: a range that crosses a segment boundary is served from both segments', async () => {

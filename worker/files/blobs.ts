@@ -104,8 +104,9 @@ export async function storeBody(
   algorithms: string[],
   maxBytes = Number.POSITIVE_INFINITY,
 ): Promise<StoredContent> {
-  if (body && algorithms.length === 0 && length !== null && length > 0 && length <= Math.min(maxBytes, MAX_DIRECT_PUT)) {
-    return storeDirect(bucket, body, length);
+  if (body && length !== null && length > 0 && length <= Math.min(maxBytes, MAX_DIRECT_PUT)) {
+    if (algorithms.length === 0) return storeDirect(bucket, body, length);
+    if (length > SEGMENT_BYTES) return storeStreamed(bucket, body, length, algorithms);
   }
   const hasher = new SegmentHasher(algorithms);
   const segments: Segment[] = [];
@@ -163,6 +164,73 @@ export async function storeBody(
   } catch (e) {
     await Promise.allSettled(inFlight);
     await deleteBlobs(bucket, segments.map(([k]) => k));
+    throw e;
+  }
+}
+
+/** A BYOB reader of a body; a stream that is not a byte stream is passed through one that is. */
+function byteReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader {
+  try {
+    return body.getReader({ mode: 'byob' });
+  } catch {
+    return body.pipeThrough(new IdentityTransformStream()).getReader({ mode: 'byob' });
+  }
+}
+
+/**
+ * A large body of known length that must be hashed goes into R2 as one streamed put, fed in
+ * SEGMENT_BYTES pieces: the runtime fills each piece (a BYOB read, no JavaScript step per network
+ * chunk), the piece is hashed, and R2 takes it while the next one fills. Two buffers take turns,
+ * so the memory held is two pieces whatever the size: fresh buffers per piece were measured to
+ * pile up (+1 GiB of workerd RSS for a 1 GiB PUT), and buffered segment puts cost a fifth more
+ * CPU than one streamed put in the local runtime.
+ */
+async function storeStreamed(bucket: R2Bucket, body: ReadableStream<Uint8Array>, length: number, algorithms: string[]): Promise<StoredContent> {
+  const reader = byteReader(body);
+  const hashes = algorithms.map((a) => new crypto.DigestStream(digestName(a)));
+  const hashWriters = hashes.map((h) => h.getWriter());
+  const key = newBlobKey();
+  const { readable, writable } = new FixedLengthStream(length);
+  const toR2 = writable.getWriter();
+  const put = bucket.put(key, readable);
+  put.catch(() => {}); // awaited below; a failure before that is reported by the writes
+  const spare = [new Uint8Array(SEGMENT_BYTES), new Uint8Array(SEGMENT_BYTES)];
+  let size = 0;
+  let writing: Promise<void> = Promise.resolve();
+  const read = async (view: Uint8Array) => {
+    try {
+      return (await reader.readAtLeast(view.byteLength, view)).value;
+    } catch (e) {
+      throw new IncompleteBody(`The request body failed after ${size} bytes: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  try {
+    while (size < length) {
+      const want = Math.min(SEGMENT_BYTES, length - size);
+      const piece = await read(spare.pop()!.subarray(0, want));
+      if (!piece || piece.byteLength < want) throw new IncompleteBody(`The request body ended after ${size + (piece?.byteLength ?? 0)} of ${length} bytes`);
+      size += want;
+      await writing;
+      await Promise.all(hashWriters.map((w) => w.write(piece)));
+      writing = toR2.write(piece).then(() => { spare.push(new Uint8Array(piece.buffer as ArrayBuffer)); });
+      writing.catch(() => {}); // awaited on the next turn or after an abort
+    }
+    const extra = await read(new Uint8Array(1));
+    if (extra && extra.byteLength > 0) throw new IncompleteBody('The request body is longer than its Content-Length');
+    await writing;
+    await toR2.close();
+    await put;
+    const digests: Record<string, string> = {};
+    await Promise.all(hashWriters.map(async (w, i) => {
+      await w.close();
+      digests[algorithms[i]] = hex(await hashes[i].digest);
+    }));
+    return { segments: [[key, length]], size: length, digests };
+  } catch (e) {
+    await toR2.abort(e).catch(() => {});
+    await writing.catch(() => {});
+    await put.catch(() => {});
+    await deleteBlobs(bucket, [key]);
     throw e;
   }
 }
