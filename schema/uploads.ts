@@ -35,6 +35,13 @@ export const uploadChunks = sqliteTable('upload_chunks', {
   /** JSON array of [r2Key, byteLength] segments, like `files.segments`; `[]` for an empty chunk. */
   segments: text('segments').notNull(),
   size: integer('size').notNull(),
+  /**
+   * The file's running SHA-1 after this chunk (RunningSha1.save), when the chunk continued the
+   * state of the chunk before it in order (or was the first one); null when it was not hashed.
+   */
+  sha1State: text('sha1_state'),
+  /** `segments` of the chunk whose state this one continued ('' for the first): a chunk re-sent since breaks the chain. */
+  sha1After: text('sha1_after'),
 }, (t) => [
   primaryKey({ columns: [t.owner, t.uploadId, t.name] }),
   foreignKey({ columns: [t.owner, t.uploadId], foreignColumns: [uploads.owner, uploads.id] }).onDelete('cascade'),

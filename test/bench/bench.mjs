@@ -33,7 +33,7 @@
  *
  * Loopback only, bounded loops. Tunables (env): BENCH_RUNS (21), BENCH_PUTS (500),
  * BENCH_BIG_MIB (1024), BENCH_LIST_SIZES ("1000,2000,10000"), BENCH_CHUNKED_MIB (2048),
- * BENCH_CHECKSUM_MIB (300), BENCH_SYNC_FILES (1000), BENCH_CLIENTS=0 (skip the clients section).
+ * BENCH_CHECKSUM_MIB (2048), BENCH_CHECKSUM_PARALLEL_MIB (300), BENCH_SYNC_FILES (1000), BENCH_CLIENTS=0 (skip the clients section).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -4,8 +4,10 @@
  *      85–95 MB (seeded, uneven) streamed from the seeded PRNG, 4 in parallel, then MOVE of `.file`
  *      with OC-Total-Length and no OC-Checksum (metadata-only) — reporting throughput (bench.mjs
  *      prints it as a share of the bare R2 put), the final MOVE's time, the workerd RSS before /
- *      halfway / peak and whether it stayed flat (flatVerdict); then a 300 MiB upload completed
- *      WITH `OC-Checksum: SHA1:…` (desktop 3.7 sends it), whose MOVE must read the content back;
+ *      halfway / peak and whether it stayed flat (flatVerdict); then uploads completed WITH
+ *      `OC-Checksum: SHA1:…` (desktop 3.7 sends it): BENCH_CHECKSUM_MIB (2048) MiB with chunks one
+ *      at a time as the desktop sends them (the running SHA-1 verifies it, nothing read back), and
+ *      BENCH_CHECKSUM_PARALLEL_MIB (300) MiB with 4 in parallel (the MOVE reads the content back);
  *   2. nextcloudcmd's first sync of BENCH_SYNC_FILES (1,000) files of 4 KiB up from a fresh folder,
  *      then down into an empty one: seconds and HTTP requests each way, counted from the
  *      `[wrangler:info] METHOD /path STATUS (N ms)` lines of the server log, as the e2e tests do.
@@ -36,7 +38,8 @@ const REQUEST_TIMEOUT_MS = 120_000; // of socket inactivity
 const BIG = Number(process.env.BENCH_CHUNKED_MIB ?? 2048) * MIB;
 /** The big chunked upload's size (BENCH_CHUNKED_MIB), for bench.mjs's share row. */
 export const CHUNKED_BYTES = BIG;
-const CHECKSUMMED = Number(process.env.BENCH_CHECKSUM_MIB ?? 300) * MIB;
+const CHECKSUMMED = Number(process.env.BENCH_CHECKSUM_MIB ?? 2048) * MIB;
+const CHECKSUMMED_PARALLEL = Number(process.env.BENCH_CHECKSUM_PARALLEL_MIB ?? 300) * MIB;
 const SYNC_FILES = Number(process.env.BENCH_SYNC_FILES ?? 1000);
 const NEXTCLOUDCMD = '/usr/bin/nextcloudcmd';
 
@@ -131,10 +134,10 @@ async function sha1Of(chunks) {
 }
 
 /**
- * MKCOL, chunk PUTs `PARALLEL` at a time in order, MOVE of `.file`. `onProgress(bytesDone)` after
+ * MKCOL, chunk PUTs `parallel` at a time in order, MOVE of `.file`. `onProgress(bytesDone)` after
  * each chunk. Resolves { chunks, uploadMs, moveMs, moveServerMs }.
  */
-async function chunkedUpload({ server, user, request, size, seed, name, checksum, onProgress = () => {} }) {
+async function chunkedUpload({ server, user, request, size, seed, name, checksum, parallel = PARALLEL, onProgress = () => {} }) {
   const uploadUrl = `${server.url}/remote.php/dav/uploads/${encodeURIComponent(user)}/bench-${seed}-${Date.now()}`;
   const destination = `${server.url}/remote.php/dav/files/${encodeURIComponent(user)}/${encodeURIComponent(name)}`;
   expectStatus('MKCOL', await request('MKCOL', uploadUrl, { Destination: destination, 'OC-Total-Length': String(size) }), 201);
@@ -143,7 +146,7 @@ async function chunkedUpload({ server, user, request, size, seed, name, checksum
   const queue = [...chunks];
   let done = 0;
   const started = performance.now();
-  await Promise.all(Array.from({ length: PARALLEL }, async () => {
+  await Promise.all(Array.from({ length: parallel }, async () => {
     for (let c = queue.shift(); c; c = queue.shift()) {
       const res = await request('PUT', `${uploadUrl}/${c.name}`, { 'OC-Total-Length': String(size) }, prngStream(c.seed, c.size), c.size);
       expectStatus(`PUT chunk ${c.name}`, res, 201);
@@ -228,15 +231,20 @@ export async function benchClients(t) {
       t.row(mem, `workerd RSS added by the 2nd half of the upload`, halfPeak === null ? null : mib(peak - halfPeak), 'MiB', verdict.note);
     }
 
-    // 1b. A smaller upload completed with OC-Checksum: the MOVE reads the content back to verify it.
-    t.progress(`chunked upload of ${sizeLabel(CHECKSUMMED)} completed WITH OC-Checksum: SHA1`);
-    await t.step(section, `final MOVE, ${sizeLabel(CHECKSUMMED)}, OC-Checksum SHA1`, 'ms', async () => {
-      const seed = 'bench-chunked-sha1';
-      const sha1 = await sha1Of(planChunks(CHECKSUMMED, seed));
-      const r = await chunkedUpload({ server, user: chunker.user, request, size: CHECKSUMMED, seed, name: `chunked ${sizeLabel(CHECKSUMMED)} sha1.bin`, checksum: sha1 });
-      t.row(section, `final MOVE, ${sizeLabel(CHECKSUMMED)}, OC-Checksum SHA1`, r.moveMs, 'ms',
-        `server log: ${r.moveServerMs ?? '?'} ms (${(CHECKSUMMED / MB / (r.moveMs / 1000)).toFixed(0)} MB/s re-read); upload ${(CHECKSUMMED / MB / (r.uploadMs / 1000)).toFixed(1)} MB/s, ${r.chunks.length} chunks`);
-    });
+    // 1b. Completed with OC-Checksum, as the desktop client does: its chunks go one after the other,
+    // so the server has the running SHA-1 when the MOVE comes (nothing read back). 1c: the same
+    // with chunks in parallel breaks that chain, and the MOVE reads the content back to verify it.
+    for (const [label, size, parallel] of [['one at a time', CHECKSUMMED, 1], [`${PARALLEL} parallel`, CHECKSUMMED_PARALLEL, PARALLEL]]) {
+      const what = `final MOVE, ${sizeLabel(size)}, OC-Checksum SHA1, chunks ${label}`;
+      t.progress(`chunked upload of ${sizeLabel(size)} (chunks ${label}) completed WITH OC-Checksum: SHA1`);
+      await t.step(section, what, 'ms', async () => {
+        const seed = `bench-chunked-sha1-${parallel}`;
+        const sha1 = await sha1Of(planChunks(size, seed));
+        const r = await chunkedUpload({ server, user: chunker.user, request, size, seed, name: `chunked ${sizeLabel(size)} sha1 ${parallel}.bin`, checksum: sha1, parallel });
+        t.row(section, what, r.moveMs, 'ms',
+          `server log: ${r.moveServerMs ?? '?'} ms; upload ${(size / MB / (r.uploadMs / 1000)).toFixed(1)} MB/s, ${r.chunks.length} chunks`);
+      });
+    }
 
     // 2. nextcloudcmd first sync up, then down.
     const syncSection = 'nextcloudcmd first sync';

@@ -86,6 +86,17 @@ class SegmentHasher {
   }
 }
 
+/** A hash fed every byte of a body as it is stored (a chunked upload's running SHA-1). */
+export interface PieceHasher {
+  update(piece: Uint8Array): unknown;
+}
+
+export interface StoreOptions {
+  /** Past this many bytes the body is refused with BodyTooLarge (quota). */
+  maxBytes?: number;
+  alsoHash?: PieceHasher;
+}
+
 /**
  * Stores a body as segments of at most SEGMENT_BYTES, each put into R2 from memory while the next
  * ones fill (at most PUTS_IN_FLIGHT + 1 segments are held), and hashes it on the way. Why not one streamed
@@ -102,11 +113,11 @@ export async function storeBody(
   body: ReadableStream<Uint8Array> | null,
   length: number | null,
   algorithms: string[],
-  maxBytes = Number.POSITIVE_INFINITY,
+  { maxBytes = Number.POSITIVE_INFINITY, alsoHash }: StoreOptions = {},
 ): Promise<StoredContent> {
   if (body && length !== null && length > 0 && length <= Math.min(maxBytes, MAX_DIRECT_PUT)) {
-    if (algorithms.length === 0) return storeDirect(bucket, body, length);
-    if (length > SEGMENT_BYTES) return storeStreamed(bucket, body, length, algorithms);
+    if (algorithms.length === 0 && !alsoHash) return storeDirect(bucket, body, length);
+    if (length > SEGMENT_BYTES) return storeStreamed(bucket, body, length, algorithms, alsoHash);
   }
   const hasher = new SegmentHasher(algorithms);
   const segments: Segment[] = [];
@@ -115,6 +126,7 @@ export async function storeBody(
   const flush = async (buf: Uint8Array) => {
     if (inFlight.length >= PUTS_IN_FLIGHT) await inFlight.shift();
     await hasher.update(buf);
+    alsoHash?.update(buf);
     const key = newBlobKey();
     segments.push([key, buf.byteLength]);
     inFlight.push(bucket.put(key, buf));
@@ -185,7 +197,7 @@ function byteReader(body: ReadableStream<Uint8Array>): ReadableStreamBYOBReader 
  * pile up (+1 GiB of workerd RSS for a 1 GiB PUT), and buffered segment puts cost a fifth more
  * CPU than one streamed put in the local runtime.
  */
-async function storeStreamed(bucket: R2Bucket, body: ReadableStream<Uint8Array>, length: number, algorithms: string[]): Promise<StoredContent> {
+async function storeStreamed(bucket: R2Bucket, body: ReadableStream<Uint8Array>, length: number, algorithms: string[], alsoHash?: PieceHasher): Promise<StoredContent> {
   const reader = byteReader(body);
   const hashes = algorithms.map((a) => new crypto.DigestStream(digestName(a)));
   const hashWriters = hashes.map((h) => h.getWriter());
@@ -212,6 +224,7 @@ async function storeStreamed(bucket: R2Bucket, body: ReadableStream<Uint8Array>,
       size += want;
       await writing;
       await Promise.all(hashWriters.map((w) => w.write(piece)));
+      alsoHash?.update(piece);
       writing = toR2.write(piece).then(() => { spare.push(new Uint8Array(piece.buffer as ArrayBuffer)); });
       writing.catch(() => {}); // awaited on the next turn or after an abort
     }

@@ -180,7 +180,7 @@ export class FilesService {
 
     let stored;
     try {
-      stored = await storeBody(this.env.FILES, body, opts.length, algorithms, free);
+      stored = await storeBody(this.env.FILES, body, opts.length, algorithms, { maxBytes: free });
     } catch (e) {
       if (e instanceof BodyTooLarge) throw new QuotaExceeded('Not enough quota for this file');
       // Sabre answers an upload cut short with 400 too; the previous content is untouched.

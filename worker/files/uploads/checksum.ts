@@ -9,8 +9,9 @@ function hex(buf: ArrayBuffer): string {
 
 /**
  * Digests of content stored as segments, by reading it back from R2 through DigestStreams. A hash
- * of the whole file cannot be combined from per-chunk hashes, so this is the one place where
- * completing an upload costs a full read (only done when the client sends OC-Checksum).
+ * of the whole file cannot be combined from per-chunk hashes: completing an upload costs this full
+ * read only when the client sends OC-Checksum and the chunks did not come in order (chained-sha1.ts)
+ * or the checksum is an MD5.
  */
 export async function digestSegments(bucket: R2Bucket, segments: Segment[], algorithms: string[]): Promise<Record<string, string>> {
   const digesters = algorithms.map((a) => new crypto.DigestStream(a === 'SHA1' ? 'SHA-1' : a));

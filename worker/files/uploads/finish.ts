@@ -9,6 +9,7 @@ import { dav, FileNode, FilesDavBackend } from '../dav-backend';
 import { FilesService, parseChecksum } from '../service';
 import { digestSegments, VERIFIABLE_ON_COMPLETION } from './checksum';
 import { filesPathOf, filesPrefixes, parseTotalLength } from './destination';
+import { chainedSha1 } from './chained-sha1';
 import { assemble } from './order';
 import { UploadStore } from './store';
 
@@ -63,11 +64,16 @@ export async function finishUpload(c: Context<AppEnv>, uploadId: string): Promis
   if (existing && overwrite === 'F') throw new DavError(412, 'The destination exists and Overwrite is F');
   await r.assertUnlocked([{ path: dest, changesMembership: !existing, recursive: false }]);
 
-  const { segments } = await dav(async () => assemble(await store.chunks(upload.id), totalHeader ?? upload.totalLength));
-  let checksums: string | null = null;
+  const chunks = await store.chunks(upload.id);
+  const { segments } = await dav(async () => assemble(chunks, totalHeader ?? upload.totalLength));
+  // The SHA-1 computed while the chunks came in, when they came in order; else read back if needed.
+  const chained = chainedSha1(chunks);
+  let checksums = chained === null ? null : `SHA1:${chained}`;
   if (checksum && VERIFIABLE_ON_COMPLETION.has(checksum.algo)) {
     const algorithms = checksum.algo === 'SHA1' ? ['SHA1'] : ['SHA1', checksum.algo];
-    const digests = await digestSegments(c.env.FILES, segments, algorithms);
+    const toRead = algorithms.filter((a) => a !== 'SHA1' || chained === null);
+    const digests: Record<string, string> = toRead.length ? await digestSegments(c.env.FILES, segments, toRead) : {};
+    if (chained !== null) digests.SHA1 = chained;
     if (digests[checksum.algo] !== checksum.value) throw new DavError(400, `The ${checksum.algo} checksum does not match the uploaded content`);
     checksums = algorithms.map((a) => `${a}:${digests[a]}`).join(' ');
   }

@@ -5,6 +5,7 @@ import { AlreadyExists, BadInput, Conflict, NotFound } from '../../errors';
 import { runStatements, type Statement } from '../batch';
 import { deleteBlobs, IncompleteBody, parseSegments, storeBody } from '../blobs';
 import { guard, translateBatchError } from '../tree';
+import type { RunningSha1 } from './running-sha1';
 
 export type UploadRow = typeof uploads.$inferSelect;
 export type ChunkRow = typeof uploadChunks.$inferSelect;
@@ -53,13 +54,6 @@ export class UploadStore {
     return (await this.db.select().from(uploadChunks).where(and(this.chunksOf(id), eq(uploadChunks.name, name))))[0] ?? null;
   }
 
-  /** Number and total size of an upload's chunks. */
-  async usage(id: string): Promise<{ count: number; bytes: number }> {
-    const [r] = await this.db.select({ count: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(${uploadChunks.size}), 0)` })
-      .from(uploadChunks).where(this.chunksOf(id));
-    return { count: Number(r.count), bytes: Number(r.bytes) };
-  }
-
   async create(id: string, opts: { destination: string | null; totalLength: number | null }): Promise<UploadRow> {
     const now = this.clock();
     const rows = await this.db.insert(uploads)
@@ -72,14 +66,15 @@ export class UploadStore {
   /**
    * Stores one chunk in new blobs, then one batch swaps the chunk row (a re-sent chunk replaces
    * the earlier one) and bumps the upload's version; the replaced blobs are deleted afterwards.
-   * A `checksum` (the chunk's own OC-Checksum) is verified on the way.
+   * A `checksum` (the chunk's own OC-Checksum) is verified on the way; `chain` is the upload's
+   * running SHA-1 this chunk continues (chained-sha1.ts), fed on the way and kept with the row.
    */
   async putChunk(upload: UploadRow, name: string, body: ReadableStream<Uint8Array> | null, length: number,
-    checksum: { algo: string; value: string } | null): Promise<ChunkRow> {
+    checksum: { algo: string; value: string } | null, chain: { hash: RunningSha1; after: string } | null): Promise<ChunkRow> {
     const algorithms = checksum && (checksum.algo === 'SHA1' || checksum.algo === 'MD5') ? [checksum.algo] : [];
     let stored;
     try {
-      stored = await storeBody(this.env.FILES, body, length, algorithms);
+      stored = await storeBody(this.env.FILES, body, length, algorithms, { alsoHash: chain?.hash });
     } catch (e) {
       if (e instanceof IncompleteBody) throw new BadInput(e.message);
       throw e;
@@ -89,7 +84,10 @@ export class UploadStore {
       await dropNew();
       throw new BadInput(`The ${checksum!.algo} checksum does not match the chunk`);
     }
-    const row: ChunkRow = { owner: this.owner, uploadId: upload.id, name, segments: JSON.stringify(stored.segments), size: stored.size };
+    const row: ChunkRow = {
+      owner: this.owner, uploadId: upload.id, name, segments: JSON.stringify(stored.segments), size: stored.size,
+      sha1State: chain ? chain.hash.save() : null, sha1After: chain ? chain.after : null,
+    };
     const stmts: Statement[] = [
       guard('sourceUnchanged', sql`EXISTS (SELECT 1 FROM uploads AS u2 WHERE u2.owner = ${this.owner} AND u2.id = ${upload.id})`),
       this.db.delete(uploadChunks).where(and(this.chunksOf(upload.id), eq(uploadChunks.name, name))).returning({ segments: uploadChunks.segments }),

@@ -1,0 +1,46 @@
+import { compareNatural } from './order';
+import { RunningSha1 } from './running-sha1';
+
+/**
+ * The file checksum of a chunked upload, computed while its chunks stream in. A chunk continues
+ * the running SHA-1 of the chunk before it in natural order when that one has a state, and starts
+ * it when it is the first chunk (named 0 or 1, nothing before it); otherwise it is stored without
+ * hashing. Clients that send their chunks one after the other (the desktop client) thus have the
+ * whole file hashed when the final MOVE comes, which then verifies `OC-Checksum` without reading
+ * the file back. Chunks sent in parallel or out of order, or re-sent, break the chain: the MOVE
+ * then reads the content back (finish.ts).
+ */
+
+interface ChainedChunk {
+  name: string;
+  segments: string;
+  sha1State: string | null;
+  sha1After: string | null;
+}
+
+/** Where the running SHA-1 of a new chunk `name` starts, given the upload's chunks; null: do not hash it. */
+export function chainStart(chunks: readonly ChainedChunk[], name: string): { hash: RunningSha1; after: string } | null {
+  let prev: ChainedChunk | null = null;
+  for (const c of chunks) {
+    if (compareNatural(c.name, name) < 0 && (!prev || compareNatural(prev.name, c.name) < 0)) prev = c;
+  }
+  if (!prev) return /^0*[01]$/.test(name) ? { hash: RunningSha1.start(), after: '' } : null;
+  const hash = prev.sha1State === null ? null : RunningSha1.resume(prev.sha1State);
+  return hash ? { hash, after: prev.segments } : null;
+}
+
+/**
+ * The lower-case hex SHA-1 of the assembled file when every chunk, in natural order, continued
+ * the state of the chunk now before it (so the chain saw exactly these bytes); else null.
+ */
+export function chainedSha1(chunks: readonly ChainedChunk[]): string | null {
+  const ordered = [...chunks].sort((a, b) => compareNatural(a.name, b.name));
+  let after = '';
+  let state: string | null = null;
+  for (const c of ordered) {
+    if (c.sha1State === null || c.sha1After !== after) return null;
+    after = c.segments;
+    state = c.sha1State;
+  }
+  return state === null ? RunningSha1.start().hex() : RunningSha1.resume(state)?.hex() ?? null;
+}
