@@ -1,6 +1,7 @@
 /**
  * Authentication for DAV and OCS routes: HTTP Basic (clients), else the web app's session cookie
- * (with its CSRF token on state-changing requests, sessions-http.ts). Each mount chooses how a
+ * with its CSRF check (sessions-http.ts: the requesttoken on state-changing DAV requests; on OCS,
+ * for every method, the requesttoken or `OCS-APIRequest: true`, as Nextcloud). Each mount chooses how a
  * refusal looks (DAV error XML, OCS envelope, plain text); the middleware owns the status and the
  * WWW-Authenticate / Retry-After headers.
  */
@@ -11,7 +12,7 @@ import { takeLoginReads } from './login-reads';
 import type { Credentials, LoginResult } from './login';
 import { authenticateSession, sessionTokenOf } from './sessions-http';
 
-/** 401 (no or bad credentials, disabled account), 403 (session without CSRF token) or 429 (throttled). */
+/** 401 (no or bad credentials, disabled account), 403 (session failing its CSRF check) or 429 (throttled). */
 export type RefusalStatus = 401 | 403 | 429;
 
 type AuthResult = LoginResult | { ok: false; status: 403; message: string };
@@ -33,7 +34,7 @@ const REALM = 'Basic realm="Cumulus", charset="UTF-8"';
 /**
  * Middleware that admits only requests with valid Basic credentials (login = user id or e-mail;
  * secret = login password or app password) of an enabled account, or without an Authorization
- * header a live web session cookie (plus its CSRF token unless GET/HEAD/OPTIONS), and sets
+ * header a live web session cookie that passes its CSRF check (sessions-http.ts), and sets
  * `c.get('user')`. Failed logins are throttled (throttle.ts).
  */
 export function requireUser(options: RequireUserOptions = {}): MiddlewareHandler<AppEnv> {
