@@ -18,6 +18,12 @@
  *
  * `npm run bench -- --baseline` runs only the baseline Worker and the bundle size.
  *
+ * Interleaved (issues #2 and #3): the own-server run ends with the target ratios measured side by
+ * side — PROPFIND of BENCH_INTERLEAVED_LIST (1,000) files alternating Cumulus and Apache request by
+ * request, and BENCH_INTERLEAVED_ROUNDS (3) rounds of the bare R2 put, our PUT and our chunked
+ * upload of BENCH_BIG_MIB in rotating order — unless BENCH_INTERLEAVED=0;
+ * `npm run bench -- --interleaved` runs only that section.
+ *
  * CalDAV (issue #5, test/bench/caldav.mjs): `npm run bench -- --caldav URL USER PASSWORD` runs only
  * the CalDAV bench against any CalDAV server (URL: its root, a principal or the calendar home);
  * `npm run bench -- --caldav` runs only the CalDAV section on own servers (Cumulus, Radicale,
@@ -44,7 +50,7 @@ import process from 'node:process';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { davClient, parseMultistatus } from '../support/dav.mjs';
-import { benchClients, CHUNKED_BYTES } from './clients.mjs';
+import { benchClients, chunkedUploadOnce, CHUNKED_BYTES } from './clients.mjs';
 import { benchCaldav, benchCaldavServers } from './caldav.mjs';
 import { benchWeb } from './web.mjs';
 import { apacheInstalled, startApacheDav } from './apache.mjs';
@@ -136,8 +142,10 @@ async function putRate(put, count) {
   return count / (ms / 1000);
 }
 
-async function benchListing(dav, size) {
+/** The folder of `size` small files the listings read, created where missing; its path. */
+async function ensureListing(dav, size) {
   const folder = `${BENCH_DIR}/list-${size}`;
+  await ensureCollection(dav, BENCH_DIR);
   await ensureCollection(dav, folder);
   const existing = new Set((await dav.propfind(folder, 1)).map((r) => r.href.replace(/\/$/, '').split('/').pop()));
   const missing = [];
@@ -146,6 +154,11 @@ async function benchListing(dav, size) {
     progress(`creating ${missing.length} files in ${folder} (${CONCURRENCY} concurrent PUTs)`);
     await pool(missing.length, CONCURRENCY, (k) => dav.put(`${folder}/f-${missing[k]}.txt`, `file ${missing[k]}\n`));
   }
+  return folder;
+}
+
+async function benchListing(dav, size) {
+  const folder = await ensureListing(dav, size);
   const times = [];
   for (let run = 0; run <= RUNS; run++) {
     // Only the HTTP exchange is timed, as for the baseline; parsing the answer is the client's cost.
@@ -241,6 +254,73 @@ async function benchServer(davRoot, user, password, rss, { section = 'WebDAV ser
     dav.close();
   }
   return out;
+}
+
+const INTERLEAVED_ROUNDS = Number(process.env.BENCH_INTERLEAVED_ROUNDS ?? 3);
+const INTERLEAVED_LIST = Number(process.env.BENCH_INTERLEAVED_LIST ?? 1000);
+
+/**
+ * The target ratios measured side by side. Runs minutes apart on this machine differ by 10–50 %
+ * (README), so the sections above, each measured in its own minutes, can show a ratio that says
+ * more about the machine's drift than about our code. Here Cumulus, Apache and the bare baseline
+ * run at once: PROPFIND alternates request by request, and the 1 GiB transfers in rounds whose
+ * order rotates. Prints each round's ratio and their median.
+ */
+async function benchInterleaved() {
+  const section = 'Interleaved (side by side)';
+  progress('interleaved: starting Cumulus, the baseline Worker and Apache side by side');
+  const server = await startServer({ name: 'bench-interleaved', logLevel: 'log' });
+  const worker = await startWorker({ config: path.join(repoRoot, 'test/bench/baseline/wrangler.toml'), name: 'bench-interleaved-baseline' });
+  const apache = process.env.BENCH_APACHE !== '0' && apacheInstalled() ? await startApacheDav() : null;
+  try {
+    const { user, password } = server.admin;
+    const ours = davClient(server.davUrl(user), user, password, { maxSockets: CONCURRENCY });
+    const bare = davClient(`${worker.url}/`, 'bench', 'bench');
+    if (apache) {
+      const theirs = davClient(apache.url, apache.user, apache.password, { maxSockets: CONCURRENCY });
+      const folder = await ensureListing(ours, INTERLEAVED_LIST);
+      await ensureListing(theirs, INTERLEAVED_LIST);
+      const times = { ours: [], theirs: [] };
+      for (let run = 0; run <= RUNS; run++) {
+        const pair = run % 2 ? [['theirs', theirs], ['ours', ours]] : [['ours', ours], ['theirs', theirs]];
+        for (const [who, client] of pair) {
+          const { ms } = await timed(() => client.propfindRaw(folder, 1));
+          if (run > 0) times[who].push(ms); // run 0 warms caches
+        }
+      }
+      const [o, t] = [median(times.ours), median(times.theirs)];
+      row(section, `PROPFIND ${INTERLEAVED_LIST} files, Apache / Cumulus`, pct(t, o), '%',
+        `Cumulus ${o.toFixed(1)} ms, Apache ${t.toFixed(1)} ms (medians of ${RUNS}, alternating); 100 % or more: no slower than Apache`);
+    } else row(section, `PROPFIND ${INTERLEAVED_LIST} files, Apache / Cumulus`, null, '%', 'apache2 not installed or BENCH_APACHE=0');
+
+    const expectOk = async (p) => {
+      const res = await p;
+      if (res.status >= 300) throw new Error(`HTTP ${res.status} ${res.body.toString().slice(0, 200)}`);
+      return res;
+    };
+    const kinds = {
+      bare: () => expectOk(bare.request('PUT', 'r2/big', { body: generatedBody(BIG), length: BIG })),
+      put: () => expectOk(ours.put(`${BENCH_DIR}/interleaved-put.bin`, generatedBody(BIG), { length: BIG })),
+      chunked: (round) => chunkedUploadOnce(server, user, password, BIG, `interleaved-${round}`),
+    };
+    await ensureCollection(ours, BENCH_DIR);
+    const rates = { bare: [], put: [], chunked: [] };
+    const names = Object.keys(kinds);
+    for (let round = 0; round < INTERLEAVED_ROUNDS; round++) {
+      for (const kind of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) {
+        progress(`interleaved round ${round + 1}/${INTERLEAVED_ROUNDS}: ${kind} ${sizeLabel(BIG)}`);
+        const { ms } = await timed(() => kinds[kind](round));
+        rates[kind].push(mbps(BIG, ms));
+      }
+    }
+    for (const [kind, label] of [['put', `PUT ${sizeLabel(BIG)}`], ['chunked', `chunked upload ${sizeLabel(BIG)} (4 parallel)`]]) {
+      const shares = rates[kind].map((v, i) => (100 * v) / rates.bare[i]);
+      row(section, `${label} vs the bare R2 put, median of rounds`, median(shares), '%',
+        `rounds: ${shares.map((x) => x.toFixed(0)).join(' / ')} %; ours ${rates[kind].map((x) => x.toFixed(1)).join(' / ')} MB/s, bare ${rates.bare.map((x) => x.toFixed(1)).join(' / ')} MB/s; target ≥ 90 %`);
+    }
+  } finally {
+    await Promise.allSettled([server.stop(), worker.stop?.(), apache?.stop()]);
+  }
 }
 
 /** The bare-platform ceilings from the bench-only baseline Worker. */
@@ -381,8 +461,9 @@ async function main() {
   const args = process.argv.slice(2);
   const caldavOnly = args[0] === '--caldav' && (args.length === 1 || args.length === 4);
   const webOnly = args.length === 1 && args[0] === '--web';
-  if (!(caldavOnly || webOnly || args.length === 0 || args.length === 3 || (args.length === 1 && args[0] === '--baseline'))) {
-    console.error('usage: npm run bench [-- URL USER PASSWORD | -- --baseline | -- --caldav [URL USER PASSWORD] | -- --web]');
+  const interleavedOnly = args.length === 1 && args[0] === '--interleaved';
+  if (!(caldavOnly || webOnly || interleavedOnly || args.length === 0 || args.length === 3 || (args.length === 1 && args[0] === '--baseline'))) {
+    console.error('usage: npm run bench [-- URL USER PASSWORD | -- --baseline | -- --caldav [URL USER PASSWORD] | -- --web | -- --interleaved]');
     process.exit(2);
   }
   console.log(`cpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}, memory ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.versions.node}`);
@@ -399,6 +480,11 @@ async function main() {
     process.exit(failures ? 1 : 0);
   }
   // --- end CalDAV only ---
+  if (interleavedOnly) {
+    await step('Interleaved (side by side)', 'start', '', benchInterleaved);
+    printTable();
+    process.exit(failures ? 1 : 0);
+  }
   if (webOnly) {
     await step('Web app', 'start', '', () => benchWeb({ row, step, progress }));
     printTable();
@@ -473,6 +559,7 @@ async function main() {
     if (process.env.BENCH_WEB !== '0') await step('Web app', 'start', '', () => benchWeb({ row, step, progress }));
   }
 
+  if (args[0] !== '--baseline' && process.env.BENCH_INTERLEAVED !== '0') await step('Interleaved (side by side)', 'start', '', benchInterleaved);
   const base = (await step('Baseline Worker', 'start', '', benchBaseline)) ?? {};
   const baseMem = 'baseline workerd RSS';
   const aboveBase = (peak) => (peak && base.rssBefore ? `+${mib(peak - base.rssBefore).toFixed(0)} MiB over "before"` : '');

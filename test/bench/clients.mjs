@@ -169,6 +169,21 @@ async function chunkedUpload({ server, user, request, size, seed, name, checksum
   return { chunks, uploadMs, moveMs, moveServerMs };
 }
 
+/**
+ * One chunked upload of `size` bytes by `user` (85–95 MB chunks, PARALLEL at a time, no
+ * OC-Checksum), for bench.mjs's interleaved rounds. Resolves the upload's and MOVE's milliseconds.
+ */
+export async function chunkedUploadOnce(server, user, password, size, seed) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: PARALLEL });
+  try {
+    const request = requester(agent, `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`);
+    const r = await chunkedUpload({ server, user, request, size, seed, name: `interleaved-${seed}.bin` });
+    return { ms: r.uploadMs + r.moveMs, uploadMs: r.uploadMs, moveMs: r.moveMs, chunks: r.chunks.length };
+  } finally {
+    agent.destroy();
+  }
+}
+
 const byMethodNote = (requests) =>
   Object.entries(countByMethod(requests))
     .sort((a, b) => b[1] - a[1])
