@@ -49,16 +49,19 @@ async function fsck(): Promise<Report> {
 const uploadPath = (id: string, chunk?: string) => `remote.php/dav/uploads/${user.user}/${id}${chunk ? `/${chunk}` : ''}`;
 
 /**
- * Sends the headers and `sent` bytes of a `total`-byte PUT over a raw socket and leaves it
- * hanging: the server has stored the first full segments as blobs, not yet the file row.
+ * Sends the headers and the first `sent` bytes of a PUT without Content-Length (chunked transfer
+ * coding, as macOS Finder uploads) over a raw socket and leaves it hanging: the server has stored
+ * the first full segments as blobs, not yet the file row. (A body with a Content-Length streams
+ * into one R2 object instead, which exists only once whole.)
  */
-async function hangingPut(name: string, total: number, sent: number): Promise<net.Socket> {
+async function hangingPut(name: string, sent: number): Promise<net.Socket> {
   const socket = net.connect({ host: '127.0.0.1', port: server.port });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   socket.on('error', () => {}); // the server is about to die under it
   socket.write(`PUT /remote.php/dav/files/${user.user}/${name} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n`
-    + `Authorization: ${auth}\r\nContent-Length: ${total}\r\n\r\n`);
+    + `Authorization: ${auth}\r\nTransfer-Encoding: chunked\r\n\r\n${sent.toString(16)}\r\n`);
   await new Promise<void>((r) => socket.write(prngBytes(`hanging:${name}`, sent), () => r()));
+  await new Promise<void>((r) => socket.write('\r\n', () => r()));
   return socket;
 }
 
@@ -78,7 +81,7 @@ describe('Cron Trigger through wrangler dev', () => {
     const t0 = Date.now();
 
     // An orphan as a crash leaves it: the first 8 MiB segment of a PUT is in R2, the row never came.
-    const socket = await hangingPut('crashed.bin', 20 * MiB, 9 * MiB);
+    const socket = await hangingPut('crashed.bin', 9 * MiB);
     await new Promise((r) => setTimeout(r, 3000));
     await server.kill();
     socket.destroy();

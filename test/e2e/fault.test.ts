@@ -1,7 +1,8 @@
 /**
  * Crash safety (ARCHITECTURE.md §1): the whole server (node, wrangler, workerd) is SIGKILLed
- * while 50 writes run — new uploads of varied sizes (some of several 8 MiB segments), overwrites
- * and deletes — and restarted on the same DATA_DIR. Then: fsck finds nothing beyond derived data;
+ * while 50 writes run — new uploads of varied sizes (some larger than an 8 MiB segment: sent
+ * without Content-Length they are stored segment by segment, with one they stream into a single
+ * R2 object), overwrites and deletes — and restarted on the same DATA_DIR. Then: fsck finds nothing beyond derived data;
  * every file holds exactly its old or its new content (SHA-1 of what the client sent); a write the
  * server acknowledged survived; after the orphan collector runs with a clock past the grace period
  * no unreferenced blob is left, and every file still reads the same.
@@ -43,11 +44,11 @@ const outcomes = new Map<string, Outcome>();
 const sha1 = (b: Buffer | null) => (b ? createHash('sha1').update(b).digest('hex') : null);
 const fileUrl = (p: string) => `/remote.php/dav/files/${user.user}/${p.split('/').map(encodeURIComponent).join('/')}`;
 
-/** One request over a fresh connection; resolves status and body. */
-function send(method: string, urlPath: string, body?: Buffer, paced = false): Promise<{ status: number; body: Buffer }> {
+/** One request over a fresh connection; resolves status and body. `unsized`: no Content-Length (chunked). */
+function send(method: string, urlPath: string, body?: Buffer, paced = false, unsized = false): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { Authorization: auth };
-    if (body) headers['Content-Length'] = String(body.length);
+    if (body && !unsized) headers['Content-Length'] = String(body.length);
     const req = http.request(`${server.url}${urlPath}`, { method, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c) => chunks.push(c));
@@ -140,14 +141,17 @@ describe('SIGKILL during 50 concurrent writes', () => {
     expect(ops).toHaveLength(50);
     expect(ops.filter((p) => (p.next?.length ?? 0) > SEGMENT)).toHaveLength(6);
     let settled = 0;
-    // The six large uploads start first and stream slowly; once the server holds a whole
-    // segment of one (fsck sees it unreferenced), the other 44 start at once, and the kill comes
-    // as soon as KILL_AFTER of them have answered: small writes are then caught in every phase
-    // (body, R2 put, D1 batch) while the large ones are half stored.
+    // The six large uploads start first and stream slowly: the three new files without
+    // Content-Length (stored as segments, as from macOS Finder), the three overwrites with one
+    // (one streamed R2 put, invisible until whole). Once the server holds a whole segment of one
+    // (fsck sees it unreferenced), the other 44 start at once, and the kill comes as soon as
+    // KILL_AFTER of them have answered: small writes are then caught in every phase (body, R2
+    // put, D1 batch) while the large ones are half stored or half streamed.
     const large = (p: Planned) => (p.next?.length ?? 0) > SEGMENT;
     const run = async (p: Planned) => {
       try {
-        const res = p.kind === 'delete' ? await send('DELETE', fileUrl(p.path)) : await send('PUT', fileUrl(p.path), p.next!, large(p));
+        const res = p.kind === 'delete' ? await send('DELETE', fileUrl(p.path))
+          : await send('PUT', fileUrl(p.path), p.next!, large(p), large(p) && p.kind === 'create');
         outcomes.set(p.path, res.status >= 200 && res.status < 300 ? { state: 'acked', status: res.status } : { state: 'refused', status: res.status });
       } catch (e) {
         outcomes.set(p.path, { state: 'unknown', error: (e as Error).message });
