@@ -1,7 +1,8 @@
 /**
  * The web app in a real browser (Chromium through playwright-core) against `wrangler dev`:
  * sign-in (wrong password, then right; its skip link), the Files list of files created over WebDAV,
- * folders, breadcrumbs, back/forward, sorting, search, a virtualized folder of 10,000 files, the app
+ * folders, breadcrumbs, back/forward, sorting, search (the folder's names, and all folders' by DAV
+ * SEARCH), a virtualized folder of 10,000 files, the app
  * switcher, the avatar menu, personal settings with dark and high-contrast themes, CSRF refusal, the
  * page-not-found page, logout, and the whole flow by keyboard only. axe-core checks every page; screenshots go to test-artifacts/screenshots/.
  */
@@ -232,6 +233,141 @@ describe('Files', () => {
     await page.getByText('No file name in this folder matches “READzzz”.').waitFor();
     await page.keyboard.press('Escape');
     expect(await rowNames()).toEqual(ALL);
+  });
+
+  describe('the search across all folders', () => {
+    const summary = (text: string) => page.locator('.search-summary', { hasText: text });
+    /** The folder's summary: a live region (role=status), so the search's outcome is announced with it. */
+    const status = () => page.getByRole('status').and(page.locator('.summary')).textContent();
+    const rowOf = (name: string) => page.locator('.file-table tbody tr', { has: page.getByRole('link', { name, exact: true }) });
+
+    async function searchFor(text: string): Promise<void> {
+      await page.locator('#search').fill(text);
+    }
+
+    it('finds a file that exists only in a nested subfolder from the home folder, shows its folder, and opens it in the viewer', async () => {
+      await page.goto(`${server.url}/apps/files/`);
+      await listed();
+      await page.keyboard.press('Control+f');
+      await page.keyboard.type('q1');
+      await summary('1 result for “q1” in other folders').waitFor();
+      expect(await status()).toBe('No file name in this folder matches “q1”. 1 result for “q1” in other folders');
+      expect(await rowNames()).toEqual(['q1.txt']);
+      expect(await rowOf('q1.txt').locator('.location').textContent()).toBe('/Documents/Reports');
+      // The folder is the link's accessible description: same names in different folders stay apart.
+      const describedBy = await page.getByRole('link', { name: 'q1.txt', exact: true }).getAttribute('aria-describedby');
+      expect(await page.locator(`#${describedBy}`).textContent()).toBe('/Documents/Reports');
+      expect(await page.locator('.file-table caption').textContent()).toBe('Search results for “q1”');
+      await expectNoSeriousAxeViolations(page, 'files search results');
+      await screenshot(page, 'web-13b-files-search-all-folders');
+
+      await page.getByRole('link', { name: 'q1.txt', exact: true }).click();
+      await page.waitForURL(/\/apps\/viewer\/\?path=/);
+      expect(new URL(page.url()).searchParams.get('path')).toBe('/Documents/Reports/q1.txt');
+      await page.goBack();
+      await listed();
+      expect(await page.locator('#search').inputValue()).toBe('');
+      expect(await rowNames()).toEqual(ALL);
+    });
+
+    it('a folder result opens that folder; the folder\'s own matches come first, without repeating', async () => {
+      await searchFor('re');
+      await summary('1 result for “re” in other folders').waitFor();
+      // readme.md is in this folder (listed once, first); Reports is in /Documents.
+      expect(await rowNames()).toEqual(['readme.md', 'Reports']);
+      expect(await status()).toBe('0 folders, 1 files 1 result for “re” in other folders');
+      expect(await rowOf('Reports (Folder)').locator('.location').textContent()).toBe('/Documents');
+      expect(await rowOf('readme.md').locator('.location').textContent()).toBe('Home');
+      await page.getByRole('link', { name: 'Reports (Folder)' }).click();
+      await page.waitForURL(`${server.url}/apps/files/?dir=/Documents/Reports`);
+      await listed();
+      expect(await rowNames()).toEqual(['q1.txt']);
+      expect(await page.locator('#search').inputValue()).toBe('');
+      expect(await page.locator('.search-summary').count()).toBe(0);
+    });
+
+    it('“%” and “_” in the query match literally, not as wildcards', async () => {
+      await dav('MKCOL', 'Photos/2024');
+      for (const name of ['100% done.txt', '1000 done.txt', 'snake_case.txt', 'snakeXcase.txt']) await dav('PUT', `Photos/2024/${name}`, name);
+      await page.goto(`${server.url}/apps/files/`);
+      await listed();
+      await searchFor('0% d');
+      await summary('1 result for “0% d” in other folders').waitFor();
+      expect(await rowNames()).toEqual(['100% done.txt']);
+      expect(await rowOf('100% done.txt').locator('.location').textContent()).toBe('/Photos/2024');
+      await searchFor('e_c');
+      await summary('1 result for “e_c” in other folders').waitFor();
+      expect(await rowNames()).toEqual(['snake_case.txt']);
+      await searchFor('%');
+      // One character only filters this folder.
+      await page.getByText('No file name in this folder matches “%”.').waitFor();
+      await searchFor('%%');
+      await summary('No file name in other folders matches “%%”.').waitFor();
+      expect(await rowNames()).toEqual([]);
+    });
+
+    it('no results: this folder and the others say so; Escape and clearing the field return to the folder', async () => {
+      await searchFor('nothing-like-it');
+      await summary('No file name in other folders matches “nothing-like-it”.').waitFor();
+      expect(await status()).toBe('No file name in this folder matches “nothing-like-it”. No file name in other folders matches “nothing-like-it”.');
+      expect(await page.locator('.file-table').count()).toBe(0);
+      await expectNoSeriousAxeViolations(page, 'files search without results');
+      await screenshot(page, 'web-13c-files-search-no-results');
+      await page.locator('#search').focus();
+      await page.keyboard.press('Escape');
+      expect(await rowNames()).toEqual(ALL);
+      expect(await page.locator('.search-summary').count()).toBe(0);
+      expect(await page.locator('.file-table .location').count()).toBe(0);
+      expect(await status()).toBe('3 folders, 3 files');
+
+      await searchFor('q1');
+      await summary('1 result for “q1” in other folders').waitFor();
+      await searchFor('');
+      expect(await rowNames()).toEqual(ALL);
+      expect(await page.locator('.search-summary').count()).toBe(0);
+    });
+
+    it(`says so when the server caps the answer (${MANY > 1000 ? 'it does' : 'it does not'} for ${MANY} files)`, async () => {
+      await searchFor('file-');
+      if (MANY > 1000) {
+        await summary('1,000 results for “file-” in other folders').waitFor();
+        expect(await page.locator('.search-cap').textContent())
+          .toBe('The search stopped after the first 1,000 names: type more of the name to narrow it.');
+        expect(await page.locator('table.file-table').getAttribute('aria-rowcount')).toBe('1001');
+      } else {
+        await summary(`${MANY} results for “file-” in other folders`).waitFor();
+        expect(await page.locator('.search-cap').count()).toBe(0);
+      }
+      await page.locator('#search').press('Escape');
+      expect(await rowNames()).toEqual(ALL);
+    });
+
+    it('dark and high-contrast themes (from the system), and a 360 px screen', async () => {
+      await searchFor('q1');
+      await summary('1 result for “q1” in other folders').waitFor();
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await expectNoSeriousAxeViolations(page, 'files search results (dark)');
+      await screenshot(page, 'web-13d-files-search-dark');
+      await page.emulateMedia({ colorScheme: 'light', contrast: 'more' });
+      await expectNoSeriousAxeViolations(page, 'files search results (high contrast)');
+      await page.emulateMedia({ colorScheme: 'light', contrast: 'no-preference' });
+      await page.setViewportSize({ width: 360, height: 740 });
+      expect(await fitsWidth(page)).toBe(true);
+      expect(await rowOf('q1.txt').locator('.location').isVisible()).toBe(true);
+      await expectNoSeriousAxeViolations(page, 'files search results (360 px)');
+      await screenshot(page, 'web-13e-files-search-360px');
+      // The grid view shows the folder too.
+      await page.getByRole('button', { name: 'Grid view' }).click();
+      expect(await page.locator('.tile', { has: page.getByRole('link', { name: 'q1.txt', exact: true }) }).locator('.tile-location').textContent())
+        .toBe('/Documents/Reports');
+      expect(await fitsWidth(page)).toBe(true);
+      await expectNoSeriousAxeViolations(page, 'files search results (grid, 360 px)');
+      await screenshot(page, 'web-13f-files-search-grid-360px');
+      await page.getByRole('button', { name: 'Grid view' }).click();
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.locator('#search').press('Escape');
+      expect(await rowNames()).toEqual(ALL);
+    });
   });
 
   it(`a folder of ${MANY} files renders only the rows in view and scrolls to the last one`, async () => {

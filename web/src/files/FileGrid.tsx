@@ -7,13 +7,11 @@
  */
 import { useRef, useState } from 'preact/hooks';
 import { t } from '../i18n';
-import { onLinkClick } from '../router';
 import type { FileEntry } from './dav';
-import { dropTarget, FavoriteButton, RenameField, startRowDrag, type RowActions } from './FileTable';
-import { formatSize } from './format';
+import { dropTarget, EntryLink, FavoriteButton, RenameField, startRowDrag, type RowActions } from './FileTable';
+import { formatLocation, formatSize } from './format';
 import { FileIcon } from './icons';
 import { MenuButton } from './Menu';
-import { folderUrl, viewerUrl } from './urls';
 import { useFocusItem, useScrollerEvents } from './virtualList';
 
 /** Tile height, gap, narrowest tile and the scroller's padding in px; must match `.file-grid` and `.grid-scroller` in styles.css. */
@@ -79,6 +77,7 @@ export function FileGrid({ entries, caption, actions }: { user: string; entries:
         {entries.slice(startRow * cols, endRow * cols).map((entry, i) => {
           const index = startRow * cols + i;
           const selected = actions.selected.has(entry.path);
+          const location = actions.showLocation ? `tile-location-${index}` : undefined;
           return (
             <li key={entry.path} data-index={index} data-path={entry.path} class={selected ? 'tile selected' : 'tile'} draggable
               aria-setsize={entries.length} aria-posinset={index + 1}
@@ -95,9 +94,8 @@ export function FileGrid({ entries, caption, actions }: { user: string; entries:
               <FileIcon entry={entry} size={48} className="tile-icon" />
               {actions.renaming === entry.path
                 ? <RenameField entry={entry} onSave={(name) => actions.onRename(entry, name)} onCancel={actions.onCancelRename} />
-                : entry.isFolder
-                  ? <a class="tile-name" href={folderUrl(entry.path)} onClick={onLinkClick}>{entry.name}<span class="visually-hidden"> ({t('files.type.folder')})</span></a>
-                  : <a class="tile-name" href={viewerUrl(entry.path)} onClick={onLinkClick}>{entry.name}</a>}
+                : <EntryLink entry={entry} describedBy={location} className="tile-name" />}
+              {location && <span class="tile-location" id={location}><bdi>{formatLocation(entry.path)}</bdi></span>}
               <span class="tile-size">{formatSize(entry.size)}</span>
             </li>
           );

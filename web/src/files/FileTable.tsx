@@ -7,8 +7,8 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { t, type MessageKey } from '../i18n';
 import { onLinkClick } from '../router';
-import { parentOf, type FileEntry } from './dav';
-import { formatDate, formatSize } from './format';
+import type { FileEntry } from './dav';
+import { formatDate, formatLocation, formatSize } from './format';
 import { FileIcon } from './icons';
 import type { SortKey, SortOrder } from './sort';
 import { folderUrl, viewerUrl } from './urls';
@@ -32,7 +32,7 @@ export interface RowActions {
   onFavorite: (entry: FileEntry) => void;
   /** Paths dragged from rows, dropped onto a folder: moved, or copied when a copy key was held. */
   onDropInto: DropInto;
-  /** Show where each entry lives (Recent, Favorites). */
+  /** Show where each entry lives (Recent, Favorites, search results): its folder, under the name. */
   showLocation: boolean;
 }
 
@@ -177,6 +177,8 @@ export function FileTable({ user, entries, order, onOrder, caption, actions }: P
           {entries.slice(start, end).map((entry, i) => {
             const index = start + i;
             const selected = actions.selected.has(entry.path);
+            // Same names in different folders: the folder is the link's description.
+            const location = actions.showLocation ? `file-location-${index}` : undefined;
             return (
               <tr key={entry.path} data-row={index} data-path={entry.path} aria-rowindex={index + 2} aria-selected={selected ? 'true' : 'false'}
                 class={selected ? 'selected' : undefined} draggable={actions.renaming !== entry.path}
@@ -193,10 +195,8 @@ export function FileTable({ user, entries, order, onOrder, caption, actions }: P
                   <FileIcon entry={entry} />
                   {actions.renaming === entry.path
                     ? <RenameField entry={entry} onSave={(name) => actions.onRename(entry, name)} onCancel={actions.onCancelRename} />
-                    : entry.isFolder
-                      ? <a href={folderUrl(entry.path)} onClick={onLinkClick}>{entry.name}<span class="visually-hidden"> ({t('files.type.folder')})</span></a>
-                      : <a href={viewerUrl(entry.path)} onClick={onLinkClick}>{entry.name}</a>}
-                  {actions.showLocation && <span class="location">{parentOf(entry.path)}</span>}
+                    : <EntryLink entry={entry} describedBy={location} />}
+                  {location && <span class="location" id={location}><bdi>{formatLocation(entry.path)}</bdi></span>}
                 </td>
                 <td class="col-actions">
                   <FavoriteButton entry={entry} onToggle={actions.onFavorite} />
@@ -213,6 +213,15 @@ export function FileTable({ user, entries, order, onOrder, caption, actions }: P
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** An entry's name as a link: a folder opens in the list, a file in the viewer. */
+export function EntryLink({ entry, describedBy, className }: { entry: FileEntry; describedBy?: string; className?: string }) {
+  return (
+    <a class={className} href={entry.isFolder ? folderUrl(entry.path) : viewerUrl(entry.path)} onClick={onLinkClick} aria-describedby={describedBy}>
+      {entry.name}{entry.isFolder && <span class="visually-hidden"> ({t('files.type.folder')})</span>}
+    </a>
   );
 }
 

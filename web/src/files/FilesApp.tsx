@@ -1,7 +1,8 @@
 /**
  * The Files app (its own chunk): a navigation of views (All files, Recent, Favorites, Deleted
  * files), the folder in the URL through WebDAV with breadcrumbs, sorting (folders first), the
- * header's search as a name filter, a virtualized table or a grid, selection with a bulk bar, row
+ * header's search (a name filter on the folder, plus a search of all folders by name below its
+ * matches), a virtualized table or a grid, selection with a bulk bar, row
  * actions (rename, move/copy, download, favorite, delete), drag-and-drop moves (copies with Ctrl or Alt), the New menu and
  * uploads (files and whole folders, by picker or drop) with a progress panel.
  */
@@ -22,6 +23,7 @@ import { MenuButton } from './Menu';
 import { sortEntries, type SortOrder } from './sort';
 import { TrashView } from './TrashView';
 import { FilesNav, type View } from './FilesNav';
+import { SearchSummary, useNameSearch } from './nameSearch';
 import { fromDrop, fromFileList } from './sources';
 import { enqueue, onIdle, type UploadSource } from './upload';
 import { UploadPanel } from './UploadPanel';
@@ -48,6 +50,11 @@ const LAYOUT_KEY = 'cumulus.files.layout';
 function viewOf(url: URL): View {
   const rest = url.pathname.replace(/^\/apps\/files\/?/, '').replace(/\/+$/, '');
   return rest === 'recent' || rest === 'favorites' || rest === 'trashbin' ? rest : 'files';
+}
+
+/** Whether a path is hidden (a segment starting with "."), as Nextcloud's "show hidden files" means it. */
+function isHidden(path: string): boolean {
+  return path.split('/').some((s) => s.startsWith('.'));
 }
 
 function stored(key: string): string | null {
@@ -83,6 +90,10 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
   const refresh = () => setTick((n) => n + 1);
+  const search = useNameSearch(user.id, query, view === 'files', tick);
+  const found = search.phase === 'done' ? search : null;
+  /** The paths of the search results shown, so that a refresh of the folder keeps them selected. */
+  const foundPaths = useRef<Set<string>>(new Set());
   /** A path whose row (link) takes the focus once it is rendered (after a rename, for instance). */
   const focusPath = useRef<string | null>(null);
   useLayoutEffect(() => {
@@ -119,7 +130,7 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
     load.then(
       (entries) => {
         setListing({ state: 'loaded', key, entries });
-        setSelected((s) => (s.size ? new Set([...s].filter((p) => entries.some((e) => e.path === p))) : s));
+        setSelected((s) => (s.size ? new Set([...s].filter((p) => foundPaths.current.has(p) || entries.some((e) => e.path === p))) : s));
       },
       (err: unknown) => {
         if (abort.signal.aborted) return;
@@ -159,17 +170,28 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
     folderInput.current?.setAttribute('webkitdirectory', '');
   }, [view]);
 
-  const visible = useMemo(() => {
-    if (listing.state !== 'loaded') return [];
+  /** The folder's matching rows, then (searching) the matches in every other folder. */
+  const { visible, here, folders, elsewhere } = useMemo(() => {
+    if (listing.state !== 'loaded') return { visible: [], here: 0, folders: 0, elsewhere: 0 };
     const needle = query.trim().toLowerCase();
-    let list = showHidden ? listing.entries : listing.entries.filter((e) => !e.path.split('/').some((s) => s.startsWith('.')));
+    let list = showHidden ? listing.entries : listing.entries.filter((e) => !isHidden(e.path));
     if (needle) list = list.filter((e) => e.name.toLowerCase().includes(needle));
-    return view === 'recent' ? list : sortEntries(list, order);
-  }, [listing, query, order, showHidden, view]);
+    const own = view === 'recent' ? list : sortEntries(list, order);
+    // This folder's matches are its listing's rows already.
+    const others = found ? found.entries.filter((e) => parentOf(e.path) !== path && (showHidden || !isHidden(e.path))) : [];
+    return {
+      visible: others.length ? [...own, ...sortEntries(others, order)] : own,
+      here: own.length, folders: own.filter((e) => e.isFolder).length, elsewhere: others.length,
+    };
+  }, [listing, query, order, showHidden, view, path, found]);
+  foundPaths.current = new Set(visible.slice(here).map((e) => e.path));
 
   const chosen = visible.filter((e) => selected.has(e.path));
 
-  const detailsEntry = details && listing.state === 'loaded' ? listing.entries.find((e) => e.path === details.path) ?? null : null;
+  /** An entry of the folder or of the search results shown. */
+  const entryAt = (p: string): FileEntry | undefined =>
+    (listing.state === 'loaded' ? listing.entries.find((e) => e.path === p) : undefined) ?? found?.entries.find((e) => e.path === p);
+  const detailsEntry = details && listing.state === 'loaded' ? entryAt(details.path) ?? null : null;
   // Its entry is gone (deleted, moved, renamed): the sidebar closes.
   useEffect(() => {
     if (details && listing.state === 'loaded' && !detailsEntry) setDetails(null);
@@ -254,7 +276,7 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
 
   const actions: RowActions = {
     selected,
-    showLocation: view !== 'files',
+    showLocation: view !== 'files' || search.phase !== 'off',
     onSelect: (p, mode) => {
       setSelected((s) => {
         const next = new Set(s);
@@ -298,8 +320,7 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
     ],
     onFavorite: (entry) => void toggleFavorite([entry], !entry.favorite),
     onDropInto: (paths, folder, method) => {
-      const all = listing.state === 'loaded' ? listing.entries : [];
-      const entries = paths.map((p) => all.find((e) => e.path === p)).filter((e): e is FileEntry => !!e);
+      const entries = paths.map(entryAt).filter((e): e is FileEntry => !!e);
       void moveInto(entries, folder, method).then(setError);
     },
   };
@@ -334,6 +355,8 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
   };
 
   const zip = chosen.length ? downloadUrl(chosen) : null;
+  const caption = search.phase !== 'off' ? t('files.searchCaption', { query: search.query })
+    : t('files.list', { folder: view === 'files' ? (path === '/' ? t('files.home') : path) : title });
   return (
     <div class="files-layout">
       <FilesNav view={view} onSettings={() => setDialog({ kind: 'settings' })} />
@@ -389,16 +412,13 @@ export function FilesApp({ user, query }: { user: SessionUser; query: string }) 
               <>
                 <p role="status" class="summary">
                   {listing.entries.length === 0 ? t(view === 'files' ? 'files.empty' : view === 'recent' ? 'files.noRecent' : 'files.noFavorites')
-                    : visible.length === 0 ? t('files.noMatch', { query: query.trim() })
-                      : t('files.count', {
-                        folders: visible.filter((e) => e.isFolder).length,
-                        files: visible.filter((e) => !e.isFolder).length,
-                      })}
+                    : here === 0 ? t('files.noMatch', { query: query.trim() })
+                      : t('files.count', { folders, files: here - folders })}
+                  <SearchSummary search={search} elsewhere={elsewhere} />
                 </p>
                 {visible.length > 0 && (layout === 'grid'
-                  ? <FileGrid user={user.id} entries={visible} caption={t('files.list', { folder: view === 'files' ? (path === '/' ? t('files.home') : path) : title })} actions={actions} />
-                  : <FileTable user={user.id} entries={visible} order={order} onOrder={setOrder} actions={actions}
-                    caption={t('files.list', { folder: view === 'files' ? (path === '/' ? t('files.home') : path) : title })} />)}
+                  ? <FileGrid user={user.id} entries={visible} caption={caption} actions={actions} />
+                  : <FileTable user={user.id} entries={visible} order={order} onOrder={setOrder} actions={actions} caption={caption} />)}
               </>
             )}
           </>

@@ -125,20 +125,36 @@ export async function listFavorites(user: string, signal?: AbortSignal): Promise
   return parseEntries(user, await res.text(), null);
 }
 
-/** Files modified in the last `days` days, newest first (SEARCH, as Nextcloud's "Recent"). */
-export async function listRecent(user: string, days = 14, limit = 100, signal?: AbortSignal): Promise<FileEntry[]> {
-  const since = Math.floor(Date.now() / 1000) - days * 86400;
+/**
+ * A basicsearch over the user's whole tree (SEARCH on /remote.php/dav/, RFC 5323, as Nextcloud's
+ * web app sends it): `where` and `orderBy` are the inner XML of d:where and d:orderby. `truncated`
+ * says the server stopped at its own cap: it ends such an answer with a 507 response for the scope
+ * (RFC 5323 §2.5).
+ */
+export async function searchFiles(user: string, where: string, orderBy: string, limit: number, signal?: AbortSignal): Promise<{ entries: FileEntry[]; truncated: boolean }> {
   const body = '<?xml version="1.0"?><d:searchrequest xmlns:d="DAV:" xmlns:oc="http://owncloud.org/ns"><d:basicsearch>'
     + `<d:select><d:prop>${PROPS}</d:prop></d:select>`
     + `<d:from><d:scope><d:href>/files/${escapeXml(user)}</d:href><d:depth>infinity</d:depth></d:scope></d:from>`
-    + `<d:where><d:and><d:not><d:is-collection/></d:not><d:gt><d:prop><d:getlastmodified/></d:prop><d:literal>${since}</d:literal></d:gt></d:and></d:where>`
-    + '<d:orderby><d:order><d:prop><d:getlastmodified/></d:prop><d:descending/></d:order></d:orderby>'
+    + `<d:where>${where}</d:where><d:orderby>${orderBy}</d:orderby>`
     + `<d:limit><d:nresults>${limit}</d:nresults></d:limit></d:basicsearch></d:searchrequest>`;
   const res = await request('SEARCH', '/remote.php/dav/', { headers: { 'Content-Type': 'text/xml; charset=utf-8' }, body, signal }, [207]);
-  return parseEntries(user, await res.text(), null);
+  const text = await res.text();
+  return { entries: parseEntries(user, text, null), truncated: /<(?:[\w.-]+:)?status>\s*HTTP\/\d\.\d\s+507\b/.test(text) };
 }
 
-function escapeXml(s: string): string {
+/** How many results the search of all folders by name (searchByName.ts) shows at most; the server's own cap is 1,000 too. */
+export const NAME_SEARCH_CAP = 1000;
+
+/** Files modified in the last `days` days, newest first (SEARCH, as Nextcloud's "Recent"). */
+export async function listRecent(user: string, days = 14, limit = 100, signal?: AbortSignal): Promise<FileEntry[]> {
+  const since = Math.floor(Date.now() / 1000) - days * 86400;
+  const { entries } = await searchFiles(user,
+    `<d:and><d:not><d:is-collection/></d:not><d:gt><d:prop><d:getlastmodified/></d:prop><d:literal>${since}</d:literal></d:gt></d:and>`,
+    '<d:order><d:prop><d:getlastmodified/></d:prop><d:descending/></d:order>', limit, signal);
+  return entries;
+}
+
+export function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 

@@ -1,4 +1,6 @@
-/** Human-readable sizes and dates for the file list. */
+/** Human-readable sizes, dates and locations for the file list. */
+import { parentOf } from '../dav';
+import { t } from '../i18n';
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
@@ -19,4 +21,10 @@ const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', tim
 /** A local date and time, empty for an unknown time. */
 export function formatDate(ms: number): string {
   return ms > 0 ? dateFormat.format(ms) : '';
+}
+
+/** The folder an entry lives in, as the list shows it: "Home" for the top, else its path ("/a/b"). */
+export function formatLocation(path: string): string {
+  const folder = parentOf(path);
+  return folder === '/' ? t('files.home') : folder;
 }

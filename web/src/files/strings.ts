@@ -89,6 +89,13 @@ export const filesStrings = {
   'files.trashCount': '{count} deleted items',
   'files.details': 'Details',
   'files.detailsClose': 'Close details',
+  'files.searching': 'Searching all folders…',
+  'files.searchOne': '1 result for “{query}” in other folders',
+  'files.searchMany': '{count} results for “{query}” in other folders',
+  'files.searchNone': 'No file name in other folders matches “{query}”.',
+  'files.searchCapped': 'The search stopped after the first {count} names: type more of the name to narrow it.',
+  'files.searchFailed': 'Searching all folders failed ({status}).',
+  'files.searchCaption': 'Search results for “{query}”',
 } as const;
 
 /**
@@ -181,4 +188,11 @@ export const filesStringsDe: Partial<Record<keyof typeof filesStrings, string>> 
   'files.trashCount': '{count} gelöschte Elemente',
   'files.details': 'Details',
   'files.detailsClose': 'Details schließen',
+  'files.searching': 'Alle Ordner werden durchsucht…',
+  'files.searchOne': '1 Treffer für „{query}“ in anderen Ordnern',
+  'files.searchMany': '{count} Treffer für „{query}“ in anderen Ordnern',
+  'files.searchNone': 'Kein Dateiname in anderen Ordnern passt zu „{query}“.',
+  'files.searchCapped': 'Die Suche hat nach den ersten {count} Namen aufgehört: Geben Sie mehr vom Namen ein, um sie einzugrenzen.',
+  'files.searchFailed': 'Die Suche in allen Ordnern ist fehlgeschlagen ({status}).',
+  'files.searchCaption': 'Suchergebnisse für „{query}“',
 };
