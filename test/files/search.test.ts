@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exports } from 'cloudflare:workers';
+import { env } from 'cloudflare:test';
 import { makeUser, responses, type DavClient } from '../helpers';
 
 // Favorites (REPORT oc:filter-files) and DAV SEARCH (RFC 5323 basicsearch) as Nextcloud's web
@@ -111,5 +112,40 @@ describe('SEARCH (basicsearch)', () => {
     expect((await search(sam, searchBody(like('<d:displayname/>', '%'), { scope: '/files/sam/nothere' }))).status).toBe(404);
     expect((await search(sam, searchBody(like('<d:displayname/>', '%'), { scope: '/calendars/sam' }))).status).toBe(400);
     expect((await search(sam, 'not xml')).status).toBe(400);
+  });
+});
+
+describe('SEARCH: literal wildcards and the result cap', () => {
+  let crowd: DavClient;
+  const crowdSearch = (where: string, limit = '') => search(crowd, searchBody(where, { scope: '/files/crowd', limit }));
+  beforeAll(async () => {
+    crowd = await makeUser('crowd');
+    for (const name of ['100% done.txt', '1000 done.txt', 'snake_case.txt', 'snakeXcase.txt']) {
+      expect((await crowd.put(`/${encodeURIComponent(name)}`, 'x')).status).toBe(201);
+    }
+  });
+
+  it('RFC 5323 §5.18.4: a backslash makes % and _ literal in d:like', async () => {
+    expect((await crowdSearch(like('<d:displayname/>', '%0\\% d%'))).hrefs).toEqual([crowd.href('/100% done.txt')]);
+    expect((await crowdSearch(like('<d:displayname/>', '%0% d%'))).hrefs.sort()).toEqual([crowd.href('/1000 done.txt'), crowd.href('/100% done.txt')].sort());
+    expect((await crowdSearch(like('<d:displayname/>', 'snake\\_case%'))).hrefs).toEqual([crowd.href('/snake_case.txt')]);
+  });
+
+  it('RFC 5323 §2.5: without d:nresults, an answer cut at 1,000 rows ends with a 507 for the scope; with nresults it is complete', async () => {
+    expect((await crowd.mkcol('/many')).status).toBe(201);
+    // 1,001 rows straight into D1 (their content does not matter to a name search).
+    await env.DB.prepare(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1001)
+      INSERT INTO files (owner, path, parent_id, name, is_dir, size, mtime, created_at, etag, content_type, checksums, segments)
+      SELECT 'crowd', 'many/m-' || i || '.txt', (SELECT fileid FROM files WHERE owner = 'crowd' AND path = 'many'), 'm-' || i || '.txt',
+        0, 0, 1700000000, 1700000000, 'e' || i, 'text/plain', NULL, '[]' FROM n`).run();
+    const all = await crowdSearch(like('<d:displayname/>', 'm-%'));
+    expect(all.status).toBe(207);
+    const statuses = [...responses(all.text).entries()];
+    expect(statuses).toHaveLength(1001);
+    expect(statuses.at(-1)![0]).toBe(crowd.href('/'));
+    expect(statuses.at(-1)![1]).toContain('507');
+    const limited = await crowdSearch(like('<d:displayname/>', 'm-%'), '<d:limit><d:nresults>5</d:nresults></d:limit>');
+    expect(limited.hrefs).toHaveLength(5);
+    expect(limited.text).not.toContain('507');
   });
 });

@@ -10,7 +10,7 @@
  * `/files/{user}/…` only, depth 0, 1 or infinity. At most MAX_RESULTS rows; a truncated answer
  * ends with a 507 response for the scope, as RFC 5323 §2.5 prescribes.
  */
-import { and, asc, desc, eq, gt, gte, like, lt, lte, not, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, lte, not, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { Hono, type Context } from 'hono';
 import { davUnauthorized, requireUser } from '../accounts/auth';
@@ -95,7 +95,8 @@ function condition(op: XmlElement, depth = 0): SQL {
       }
       const target = COLUMNS[name];
       if (!target) throw new DavError(400, `Cannot search by ${name}`);
-      if (op.local === 'like') return like(target.column, String(target.value(literal)));
+      // RFC 5323 §5.18.4: % and _ are wildcards, a backslash makes the next character literal.
+      if (op.local === 'like') return sql`${target.column} LIKE ${String(target.value(literal))} ESCAPE '\\'`;
       return COMPARE[op.local](target.column, target.value(literal));
     }
     default: throw new DavError(400, `Unsupported operator d:${op.local}`);
@@ -156,7 +157,8 @@ async function search(c: Context<AppEnv>): Promise<Response> {
   const where = child(basic, NS.DAV, 'where');
   const [whereOp] = where ? elements(where) : [];
   const limit = child(basic, NS.DAV, 'limit');
-  const wanted = limit && child(limit, NS.DAV, 'nresults') ? integer(textOf(child(limit, NS.DAV, 'nresults')!)) : MAX_RESULTS;
+  // Without d:nresults the client wants everything: our cap then truncates, and says so.
+  const wanted = limit && child(limit, NS.DAV, 'nresults') ? integer(textOf(child(limit, NS.DAV, 'nresults')!)) : Number.POSITIVE_INFINITY;
   const offset = limit && child(limit, NS.NC, 'firstresult') ? integer(textOf(child(limit, NS.NC, 'firstresult')!)) : 0;
   if (wanted < 0 || offset < 0) throw new DavError(400, 'nresults and firstresult must not be negative');
   const take = Math.min(wanted, MAX_RESULTS);
