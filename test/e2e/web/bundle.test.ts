@@ -63,8 +63,9 @@ it('the Files app is its own chunk, and shell + Files app + the chunks they impo
   const first = withStaticImports([entry, files!]);
   const total = [...first, ...css].reduce((sum, f) => sum + gzipSize(f), 0);
   expect(total).toBeLessThan(150 * 1024);
-  // Far below in fact: keep it so (a regression to a heavy framework would show here).
-  expect(total).toBeLessThan(40 * 1024);
+  // Far below in fact (39 KiB on 2026-11-27): keep it within a third of the budget, where a
+  // regression to a heavy framework would show, with room for the features still to come.
+  expect(total).toBeLessThan(50 * 1024);
 });
 
 describe('lazy loading in the browser', () => {
