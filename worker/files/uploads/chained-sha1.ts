@@ -2,8 +2,9 @@ import { compareNatural } from './order';
 import { RunningSha1 } from './running-sha1';
 
 /**
- * The file checksum of a chunked upload, computed while its chunks stream in. A chunk continues
- * the running SHA-1 of the chunk before it in natural order when that one has a state, and starts
+ * The file checksum of a chunked upload, computed while its chunks stream in. A chunk named by a
+ * number (as every client names them) continues the running SHA-1 of the chunk before it when that
+ * one has a state, and starts
  * it when it is the first chunk (named 0 or 1, nothing before it); otherwise it is stored without
  * hashing. Clients that send their chunks one after the other (the desktop client) thus have the
  * whole file hashed when the final MOVE comes, which then verifies `OC-Checksum` without reading
@@ -18,15 +19,17 @@ interface ChainedChunk {
   sha1After: string | null;
 }
 
-/** Where the running SHA-1 of a new chunk `name` starts, given the upload's chunks; null: do not hash it. */
-export function chainStart(chunks: readonly ChainedChunk[], name: string): { hash: RunningSha1; after: string } | null {
-  let prev: ChainedChunk | null = null;
-  for (const c of chunks) {
-    if (compareNatural(c.name, name) < 0 && (!prev || compareNatural(prev.name, c.name) < 0)) prev = c;
-  }
-  if (!prev) return /^0*[01]$/.test(name) ? { hash: RunningSha1.start(), after: '' } : null;
-  const hash = prev.sha1State === null ? null : RunningSha1.resume(prev.sha1State);
-  return hash ? { hash, after: prev.segments } : null;
+/** Chunk names the running SHA-1 follows: numbers (every client's form), whose natural order is numeric. */
+export const CHAINABLE_NAME = /^0*\d{1,15}$/; // leading zeros of any width (the desktop pads to 16)
+
+/**
+ * Where the running SHA-1 of a new numbered chunk `name` starts, given `before`, the chunk just
+ * before it (UploadStore.chunkBefore); null: do not hash it.
+ */
+export function chainStart(before: ChainedChunk | null, name: string): { hash: RunningSha1; after: string } | null {
+  if (!before) return /^0*[01]$/.test(name) ? { hash: RunningSha1.start(), after: '' } : null;
+  const hash = before.sha1State === null ? null : RunningSha1.resume(before.sha1State);
+  return hash ? { hash, after: before.segments } : null;
 }
 
 /**

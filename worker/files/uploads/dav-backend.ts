@@ -5,7 +5,7 @@ import { dav } from '../dav-backend';
 import { FOLDER_TYPE } from '../mimetypes';
 import { parseChecksum, type FilesService } from '../service';
 import { compareNatural } from './order';
-import { chainStart } from './chained-sha1';
+import { CHAINABLE_NAME, chainStart } from './chained-sha1';
 import { filesPathOf, parseTotalLength } from './destination';
 import { MAX_CHUNKS, type ChunkRow, type UploadRow, type UploadStore } from './store';
 
@@ -103,9 +103,10 @@ export class UploadsDavBackend implements DavBackend<UploadNode> {
       const upload = await this.upload(id);
       if (!upload) throw new DavError(409, 'The upload folder does not exist');
       const checksum = parseChecksum(opts.checksum);
-      const [chunks, free] = await Promise.all([this.store.chunks(id), this.freeFor(upload.destination)]);
-      const replaced = chunks.find((c) => c.name === name) ?? null;
-      const usage = { count: chunks.length, bytes: chunks.reduce((n, c) => n + c.size, 0) };
+      const numbered = CHAINABLE_NAME.test(name);
+      const [replaced, usage, free, before] = await Promise.all([
+        this.store.chunk(id, name), this.store.usage(id), this.freeFor(upload.destination), numbered ? this.store.chunkBefore(id, name) : null,
+      ]);
       if (!replaced && usage.count >= MAX_CHUNKS) throw new DavError(400, `An upload holds at most ${MAX_CHUNKS} chunks`);
       // Quota is checked before any byte is stored: against the announced total (desktop clients
       // send OC-Total-Length on MKCOL and on chunks) and against what the chunks would add up to.
@@ -113,7 +114,7 @@ export class UploadsDavBackend implements DavBackend<UploadNode> {
       if (announced > free || usage.bytes - (replaced?.size ?? 0) + opts.length > free) {
         throw new QuotaExceeded('Not enough quota for this upload');
       }
-      const chunk = await this.store.putChunk(upload, name, body, opts.length, checksum, chainStart(chunks, name));
+      const chunk = await this.store.putChunk(upload, name, body, opts.length, checksum, numbered ? chainStart(before, name) : null);
       this.memo.delete(id);
       return { resource: new UploadNode(path, upload, chunk, this.now), created: !replaced };
     });

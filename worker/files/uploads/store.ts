@@ -1,4 +1,4 @@
-import { and, asc, eq, exists, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, exists, lt, sql } from 'drizzle-orm';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { uploadChunks, uploads } from '../../../schema';
 import { AlreadyExists, BadInput, Conflict, NotFound } from '../../errors';
@@ -52,6 +52,24 @@ export class UploadStore {
 
   async chunk(id: string, name: string): Promise<ChunkRow | null> {
     return (await this.db.select().from(uploadChunks).where(and(this.chunksOf(id), eq(uploadChunks.name, name))))[0] ?? null;
+  }
+
+  /** Number and total size of an upload's chunks. */
+  async usage(id: string): Promise<{ count: number; bytes: number }> {
+    const [r] = await this.db.select({ count: sql<number>`count(*)`, bytes: sql<number>`coalesce(sum(${uploadChunks.size}), 0)` })
+      .from(uploadChunks).where(this.chunksOf(id));
+    return { count: Number(r.count), bytes: Number(r.bytes) };
+  }
+
+  /**
+   * The chunk just before the numbered chunk `name` (numeric order, which is natural order for
+   * names of digits), for the running SHA-1 (chained-sha1.ts); one indexed row, not the list.
+   */
+  async chunkBefore(id: string, name: string): Promise<ChunkRow | null> {
+    const number = sql`CAST(${uploadChunks.name} AS INTEGER)`;
+    return (await this.db.select().from(uploadChunks)
+      .where(and(this.chunksOf(id), sql`${uploadChunks.name} NOT GLOB '*[^0-9]*'`, sql`${number} < ${Number(name)}`))
+      .orderBy(desc(number)).limit(1))[0] ?? null;
   }
 
   async create(id: string, opts: { destination: string | null; totalLength: number | null }): Promise<UploadRow> {
