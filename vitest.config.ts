@@ -14,7 +14,8 @@ export default defineConfig(async () => {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+        // CUMULUS_TEST_CLOCK: the cron tests play time forward (worker/jobs/scheduled.ts jobClock).
+        miniflare: { bindings: { TEST_MIGRATIONS: migrations, CUMULUS_TEST_CLOCK: '1' } },
       }),
     ],
     test: {

@@ -12,6 +12,7 @@
  *   BUILD_ONCE=1    bundle the Worker once (as `wrangler deploy --dry-run` does) and serve that
  *                   bundle: edits to worker/ then never restart it mid-request (tests, benchmarks)
  *   CUMULUS_PARENT_PID  (test harnesses) stop the server when that process is gone
+ *   CUMULUS_TEST_CLOCK=1  (test harnesses) let cron triggers play time forward
  *
  * Steps: build the web app when its sources changed (scripts/build-web.mjs), apply D1 migrations
  * locally, start `wrangler dev` (stdio inherited, signals forwarded,
@@ -41,11 +42,17 @@ const baseUrl = `http://127.0.0.1:${port}`;
 
 // Non-interactive wrangler: no confirmation prompts, no metrics calls out of a sandbox.
 // Request.cf is unused by Cumulus; fetching it costs a 3 s timeout when offline.
+// wrangler dev's development aids stay off, whatever the environment says: its Local Explorer
+// (/cdn-cgi/explorer) would serve the raw D1 database and R2 objects on this port to anyone, with
+// no login; its local trace collector would store every request's spans in DATA_DIR and costs
+// about 2 ms per request.
 const childEnv = {
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
   ...process.env,
   CI: 'true',
   WRANGLER_SEND_METRICS: 'false',
+  X_LOCAL_EXPLORER: 'false',
+  X_LOCAL_OBSERVABILITY: 'false',
 };
 delete childEnv.ADMIN_PASSWORD; // the Worker never needs it; keep it out of child processes
 
@@ -110,6 +117,8 @@ function startWrangler() {
     '--log-level', logLevel,
   ];
   if (process.env.INSPECTOR_PORT) args.push('--inspector-port', String(parsePort(process.env.INSPECTOR_PORT)));
+  // Test harnesses only: cron triggers may then carry any clock (worker/jobs/scheduled.ts jobClock).
+  if (process.env.CUMULUS_TEST_CLOCK === '1') args.push('--var', 'CUMULUS_TEST_CLOCK:1');
   log(`starting wrangler dev on ${baseUrl}`);
   const child = spawn(process.execPath, args, { cwd: root, env: childEnv, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {

@@ -107,3 +107,18 @@ describe('Cron Trigger through wrangler dev', () => {
     expect((await dav.request('GET', `remote.php/dav/files/${user.user}/crashed.bin`)).status).toBe(404);
   });
 });
+
+describe("wrangler dev's development aids are not served on npm start's port (scripts/start.mjs)", () => {
+  it('the Local Explorer (raw D1 and R2, no login) and its trace store answer 404', async () => {
+    for (const p of [
+      '/cdn-cgi/explorer', '/cdn-cgi/local/explorer', '/cdn-cgi/local/explorer/api',
+      '/cdn-cgi/local/explorer/api/d1/database', '/cdn-cgi/local/explorer/api/r2/buckets',
+      '/cdn-cgi/local/explorer/api/local/observability/query',
+    ]) {
+      const res = await fetch(server.url + p);
+      const body = await res.text();
+      expect(res.status, p).toBe(404);
+      expect(body, p).not.toContain('cumulus-files');
+    }
+  });
+});

@@ -191,6 +191,8 @@ export async function startServer(options = {}) {
     // Serve a bundle built at start: edits in the working tree must not restart it mid-test.
     BUILD_ONCE: '1',
     CUMULUS_PARENT_PID: String(process.pid),
+    // scheduled(time) below plays the jobs' clock forward.
+    CUMULUS_TEST_CLOCK: '1',
   };
   let proc;
 
@@ -319,7 +321,11 @@ export async function startWorker({ config, name, timeoutMs = 120_000 }) {
   const inspectorPort = await findFreePort();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `${name}-data-`));
   const url = `http://127.0.0.1:${port}`;
-  const env = { CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false' };
+  // As scripts/start.mjs runs Cumulus: the bench compares the two under the same wrangler dev.
+  const env = {
+    CLOUDFLARE_CF_FETCH_ENABLED: 'false', ...process.env, CI: 'true', WRANGLER_SEND_METRICS: 'false',
+    X_LOCAL_EXPLORER: 'false', X_LOCAL_OBSERVABILITY: 'false',
+  };
   const args = [
     wranglerBin, 'dev', '--config', config,
     '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(inspectorPort),
