@@ -39,22 +39,21 @@ export async function loginAttempt(ip: string, login: string, secret: string): P
 }
 
 /**
- * The queries of LoginReads, for a caller's D1 batch; map their results with loginReadsFrom.
- * Without a token hash the app password query asks for the empty hash, which matches no row.
+ * The queries of LoginReads, for a caller's D1 batch; map their results with loginReadsFrom. The
+ * app password lookup is sent only for a secret shaped like one: each statement of a batch costs
+ * the local D1 about as much as a small query's own work.
  */
 export function loginReadQueries(db: DrizzleD1Database, attempt: LoginAttempt) {
-  return [
-    throttleQuery(db, throttleKeys(attempt.ip, attempt.login)),
-    userRowQuery(db, eq(users.id, attempt.login)),
-    appPasswordRowQuery(db, attempt.tokenHash ?? ''),
-  ] as const;
+  const throttle = throttleQuery(db, throttleKeys(attempt.ip, attempt.login));
+  const user = userRowQuery(db, eq(users.id, attempt.login));
+  return attempt.tokenHash === null ? [throttle, user] as const : [throttle, user, appPasswordRowQuery(db, attempt.tokenHash)] as const;
 }
 
-export function loginReadsFrom(
-  attempt: LoginAttempt, throttleRows: LoginReads['throttleRows'], userRows: UserRow[], appPasswordRows: AppPasswordRow[],
-): LoginReads {
+/** LoginReads from the results of loginReadQueries, in their order. */
+export function loginReadsFrom(attempt: LoginAttempt, results: readonly unknown[]): LoginReads {
+  const [throttleRows, userRows, appPasswordRows] = results as [LoginReads['throttleRows'], UserRow[], AppPasswordRow[] | undefined];
   const { ip, login, tokenHash } = attempt;
-  return { ip, login, throttleRows, user: userRows[0], appPassword: tokenHash === null ? null : { tokenHash, row: appPasswordRows[0] } };
+  return { ip, login, throttleRows, user: userRows[0], appPassword: tokenHash === null ? null : { tokenHash, row: appPasswordRows?.[0] } };
 }
 
 const offered = new WeakMap<Request, Promise<LoginReads | null>>();

@@ -33,7 +33,7 @@ export async function prefetchFiles(
   const [[rows, lockRows, loginReads], children] = await Promise.all([
     login
       ? db.batch([rowsQuery, locksQuery, ...loginReadQueries(db, login)])
-        .then(([r, l, throttleRows, userRows, appPasswordRows]) => [r, l, loginReadsFrom(login, throttleRows, userRows, appPasswordRows)] as const)
+        .then(([r, l, ...reads]) => [r, l, loginReadsFrom(login, reads)] as const)
       : db.batch([rowsQuery, locksQuery]).then(([r, l]) => [r, l, null] as const),
     withChildren ? listChildren(env, owner, path) : null,
   ]);

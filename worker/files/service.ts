@@ -255,8 +255,9 @@ export class FilesService {
       stmts.push(guard('quotaAvailable',
         sql`(SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = '') + ${content.size} - ${currentSize} <= ${this.quota}`));
     }
-    stmts.push(...propagate(this.db, o, ancestorsOf(path), etag, sql`(${content.size} - ${currentSize})`));
-    if (!existing) stmts.push(this.db.update(files).set({ mtime: now }).where(eq(files.fileid, parent.fileid)));
+    // A new file changes its folder's mtime too.
+    const touch = existing ? undefined : { fileid: parent.fileid, mtime: now };
+    stmts.push(...propagate(this.db, o, ancestorsOf(path), etag, sql`(${content.size} - ${currentSize})`, touch));
     const values = {
       size: content.size, mtime: opts.mtime ?? now, etag, checksums: content.checksums, segments: JSON.stringify(content.segments),
       contentType: contentTypeOf(baseName(path)),
@@ -280,8 +281,7 @@ export class FilesService {
     const now = this.nowSeconds();
     const etag = newEtag();
     const results = await this.runBatch([
-      ...propagate(this.db, this.owner, ancestorsOf(path), etag, null),
-      this.db.update(files).set({ mtime: now }).where(eq(files.fileid, parent.fileid)),
+      ...propagate(this.db, this.owner, ancestorsOf(path), etag, null, { fileid: parent.fileid, mtime: now }),
       this.db.insert(files).values({
         owner: this.owner, path, parentId: parent.fileid, name: baseName(path), isDir: true, size: 0, mtime: now,
         createdAt: now, etag, contentType: FOLDER_TYPE,

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
+import { mount } from 'hono/mount';
 import type { AppEnv } from './env';
-import { renderError } from './errors';
+import { plainNotFound, renderError } from './errors';
 import { requestId, securityHeaders } from './middleware';
 import { filesRoutes } from '../files/routes';
 import { createOcsApp } from '../ocs/app';
@@ -23,7 +24,7 @@ export function createApp(): Hono<AppEnv> {
   app.use('*', requestId());
   app.use('*', securityHeaders());
   app.onError(renderError);
-  app.notFound((c) => c.text('Not found\n', 404));
+  app.notFound(plainNotFound);
   // Domain routes are mounted here (one line per domain).
   app.route('/', filesRoutes());
   app.route('/', principalsRoutes());
@@ -36,6 +37,9 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', setupRoutes());
   app.route('/', sessionRoutes());
   app.route('/', loginFlowRoutes());
-  app.route('/ocs', createOcsApp());
+  // OCS is an app of its own behind one route: its fixed segments beside parameters
+  // (/cloud/users/details, /cloud/users/:userId) would make this app's router fall back from one
+  // regular expression (RegExpRouter) to a trie walk, about 0.3 ms of CPU on every request.
+  app.all('/ocs/*', mount(createOcsApp().fetch, { replaceRequest: false }));
   return app;
 }

@@ -26,6 +26,11 @@ export class PlainError extends HttpError {
   }
 }
 
+/** The plain 404 of routes that match nothing. */
+export function plainNotFound(c: Context<AppEnv>): Response {
+  return c.text('Not found\n', 404);
+}
+
 /** The app's single error renderer. */
 export function renderError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof HttpError) return err.toResponse(c);

@@ -1,14 +1,17 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from './env';
 
-/** Gives every request an id (Cloudflare's ray id when present) and echoes it as X-Request-Id. */
+/**
+ * Gives every request an id (Cloudflare's ray id when present) and echoes it as X-Request-Id. An
+ * id already on the response is kept: it is the one an inner app (OCS) logged with.
+ */
 export function requestId(): MiddlewareHandler<AppEnv> {
   return async function requestIdMiddleware(c, next) {
     const ray = c.req.header('cf-ray');
     const id = ray ?? crypto.randomUUID();
     c.set('requestId', id);
     await next();
-    c.res.headers.set('X-Request-Id', id);
+    if (!c.res.headers.has('X-Request-Id')) c.res.headers.set('X-Request-Id', id);
   };
 }
 

@@ -11,6 +11,8 @@ import { groupsOcsRoutes } from '../accounts/ocs-groups';
 import { usersOcsRoutes } from '../accounts/ocs-users';
 import { fsckOcsRoutes } from '../files/fsck-routes';
 import type { AppEnv } from '../http/env';
+import { plainNotFound, renderError } from '../http/errors';
+import { requestId } from '../http/middleware';
 import { notificationsOcsRoutes } from '../notifications/routes';
 import { davSharesOcsRoutes } from '../dav-sharing/routes';
 import { sessionsOcsRoutes } from '../accounts/ocs-sessions';
@@ -29,7 +31,7 @@ export function createCapabilities(): CapabilityRegistry {
     .register('checksums', checksumCapabilities);
 }
 
-/** The app to mount at `/ocs`. */
+/** The app serving `/ocs/…` (whole paths, not rewritten). */
 export function createOcsApp(): Hono<AppEnv> {
   const api = new Hono<AppEnv>();
   api.route('/', capabilitiesRoutes(createCapabilities()));
@@ -43,8 +45,13 @@ export function createOcsApp(): Hono<AppEnv> {
   api.route('/', sessionsOcsRoutes());
   api.all('*', (c) => ocsNotFound(c));
 
+  // Its own app with its own router (worker/http/app.ts says why), so its own request id and
+  // error rendering too.
   const ocs = new Hono<AppEnv>();
-  ocs.route('/v1.php', api);
-  ocs.route('/v2.php', api);
+  ocs.use('*', requestId());
+  ocs.onError(renderError);
+  ocs.notFound(plainNotFound);
+  ocs.route('/ocs/v1.php', api);
+  ocs.route('/ocs/v2.php', api);
   return ocs;
 }
