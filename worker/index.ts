@@ -8,6 +8,7 @@ const app = createApp();
 
 /** Clients use both `/index.php/x` and `/x` for every web route (nextcloud-api.md §0). */
 function stripIndexPhp(request: Request): Request {
+  if (!request.url.includes('/index.php')) return request; // most requests: no URL to parse
   const url = new URL(request.url);
   if (url.pathname === '/index.php' || url.pathname.startsWith('/index.php/')) {
     url.pathname = url.pathname.slice('/index.php'.length) || '/';

@@ -20,7 +20,8 @@
  *
  * Interleaved (issues #2 and #3): the own-server run ends with the target ratios measured side by
  * side — PROPFIND of BENCH_INTERLEAVED_LIST (1,000) files alternating Cumulus and Apache request by
- * request, and BENCH_INTERLEAVED_ROUNDS (3) rounds of the bare R2 put, our PUT and our chunked
+ * request, BENCH_PUTS sequential 4 KiB PUTs alternating with the bare R2 put + D1 row, and
+ * BENCH_INTERLEAVED_ROUNDS (3) rounds of the bare R2 put, our PUT and our chunked
  * upload of BENCH_BIG_MIB in rotating order — unless BENCH_INTERLEAVED=0;
  * `npm run bench -- --interleaved` runs only that section.
  *
@@ -269,7 +270,8 @@ const INTERLEAVED_LIST = Number(process.env.BENCH_INTERLEAVED_LIST ?? 1000);
 async function benchInterleaved() {
   const section = 'Interleaved (side by side)';
   progress('interleaved: starting Cumulus, the baseline Worker and Apache side by side');
-  const server = await startServer({ name: 'bench-interleaved', logLevel: 'log' });
+  // No request log, as in the own-server section, the baseline Worker and Apache (ErrorLog only).
+  const server = await startServer({ name: 'bench-interleaved', logLevel: 'warn' });
   const worker = await startWorker({ config: path.join(repoRoot, 'test/bench/baseline/wrangler.toml'), name: 'bench-interleaved-baseline' });
   const apache = process.env.BENCH_APACHE !== '0' && apacheInstalled() ? await startApacheDav() : null;
   try {
@@ -292,6 +294,25 @@ async function benchInterleaved() {
       row(section, `PROPFIND ${INTERLEAVED_LIST} files, Apache / Cumulus`, pct(t, o), '%',
         `Cumulus ${o.toFixed(1)} ms, Apache ${t.toFixed(1)} ms (medians of ${RUNS}, alternating); 100 % or more: no slower than Apache`);
     } else row(section, `PROPFIND ${INTERLEAVED_LIST} files, Apache / Cumulus`, null, '%', 'apache2 not installed or BENCH_APACHE=0');
+
+    // Sequential 4 KiB PUTs, alternating request by request with the bare R2 put + D1 row (ii).
+    const smallDir = `${BENCH_DIR}/interleaved-small-${Date.now()}`;
+    await ensureCollection(ours, BENCH_DIR);
+    await ensureCollection(ours, smallDir);
+    const smallBody = randomBytes(4096);
+    const small = { ours: (i) => ours.put(`${smallDir}/p-${i}.bin`, smallBody), bare: (i) => bare.request('PUT', `small/i-${i}`, { body: smallBody }) };
+    const smallMs = { ours: 0, bare: 0 };
+    for (let i = -10; i < PUTS; i++) {
+      for (const who of i % 2 ? ['bare', 'ours'] : ['ours', 'bare']) {
+        const { ms, result } = await timed(() => small[who](i));
+        if (result.status >= 300) throw new Error(`small PUT (${who}): HTTP ${result.status}`);
+        if (i >= 0) smallMs[who] += ms; // the first ten warm up
+      }
+    }
+    const [oursRate, bareRate] = [PUTS / (smallMs.ours / 1000), PUTS / (smallMs.bare / 1000)];
+    row(section, 'PUT 4 KiB vs the bare R2 put + D1 row', pct(oursRate, bareRate), '%',
+      `Cumulus ${oursRate.toFixed(1)} files/s, bare ${bareRate.toFixed(1)} files/s (${PUTS} each, alternating); target ≥ 70 %`);
+    await ours.delete(smallDir).catch(() => {});
 
     const expectOk = async (p) => {
       const res = await p;
