@@ -142,6 +142,22 @@ async function seekUnbuffered(p: Page, selector: string, time: number): Promise<
   }), [selector, time] as const);
 }
 
+/**
+ * Seeks `selector` to `time`, which must lie past what the browser buffered (`bufferedBefore`
+ * seconds at most), and waits for a 206 that starts in the second half of the file's `bytes`:
+ * the seek fetched from there, not from the start.
+ */
+async function expectSeekFetchesSecondHalf(
+  p: Page, requests: ReturnType<typeof recordRanges>, selector: string, time: number, bufferedBefore: number, bytes: number,
+): Promise<void> {
+  const mark = requests.ranged.length;
+  const { bufferedEnd } = await seekUnbuffered(p, selector, time);
+  expect(bufferedEnd).toBeLessThan(bufferedBefore);
+  expect(await p.evaluate((sel) => (document.querySelector(sel) as HTMLMediaElement).currentTime, selector)).toBeCloseTo(time, 1);
+  await expect.poll(() => requests.ranged.slice(mark).filter((r) => r.status === 206 && r.start > bytes / 2).length,
+    { message: JSON.stringify(requests.ranged) }).toBeGreaterThan(0);
+}
+
 const PDF = `%PDF-1.4
 1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj
 2 0 obj <</Type /Pages /Kids [3 0 R] /Count 1>> endobj
@@ -272,14 +288,9 @@ describe('the file viewer', () => {
         const a = document.querySelector('audio');
         return !!a && a.readyState >= 1 && Math.round(a.duration) === seconds;
       }, AUDIO_SECONDS);
-      const mark = requests.ranged.length;
-      const { bufferedEnd } = await seekUnbuffered(page, 'audio', 100);
-      // preload="metadata": the browser had far less than 100 s, so the seek had to fetch.
-      expect(bufferedEnd).toBeLessThan(100);
-      expect(await audio.evaluate((a) => (a as HTMLAudioElement).currentTime)).toBeCloseTo(100, 1);
-      // 100 s in is byte 44 + 100 × 44,100: the request starts in the file's second half, not at 0.
-      await expect.poll(() => requests.ranged.slice(mark).filter((r) => r.status === 206 && r.start > audioBytes / 2).length,
-        { message: JSON.stringify(requests.ranged) }).toBeGreaterThan(0);
+      // preload="metadata": the browser had far less than 100 s, so the seek had to fetch; 100 s in
+      // is byte 44 + 100 × 44,100, in the file's second half.
+      await expectSeekFetchesSecondHalf(page, requests, 'audio', 100, 100, audioBytes);
       await expectNoSeriousAxeViolations(page, 'audio viewer');
       await screenshot(page, 'viewer-06-audio');
     } finally {
@@ -297,13 +308,8 @@ describe('the file viewer', () => {
         const v = document.querySelector('video');
         return !!v && v.readyState >= 2 && v.videoWidth === 160 && Math.round(v.duration) === seconds;
       }, VIDEO.seconds);
-      const mark = requests.ranged.length;
-      const { bufferedEnd } = await seekUnbuffered(page, 'video', 10.5);
-      expect(bufferedEnd).toBeLessThan(10);
-      expect(await video.evaluate((v) => (v as HTMLVideoElement).currentTime)).toBeCloseTo(10.5, 1);
       // The Cues lead the browser to the cluster of second 10, in the file's last sixth.
-      await expect.poll(() => requests.ranged.slice(mark).filter((r) => r.status === 206 && r.start > videoBytes / 2).length,
-        { message: JSON.stringify(requests.ranged) }).toBeGreaterThan(0);
+      await expectSeekFetchesSecondHalf(page, requests, 'video', 10.5, 10, videoBytes);
       // And it shows the frame there.
       await page.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement).readyState >= 2);
       await expectNoSeriousAxeViolations(page, 'video viewer');
