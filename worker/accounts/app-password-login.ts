@@ -2,7 +2,7 @@
  * Basic login with an app password: one indexed lookup by the token's SHA-256 (no PBKDF2), the
  * same throttle as passwords, and no cache — a revoked token fails on the very next request.
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, sql, type Placeholder } from 'drizzle-orm';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { appPasswords, users } from '../../schema/accounts';
 import { ACTIVITY_RESOLUTION_SECONDS, looksLikeAppPassword, recordAppPasswordUse } from './app-passwords';
@@ -61,7 +61,7 @@ export async function appPasswordLogin(env: Env, credentials: Credentials, conte
 export type AppPasswordRow = NonNullable<Awaited<ReturnType<typeof findByTokenHash>>>;
 
 /** The app password with this token hash and its owner's account columns. */
-export function appPasswordRowQuery(db: DrizzleD1Database, hash: string) {
+export function appPasswordRowQuery(db: DrizzleD1Database, hash: string | Placeholder) {
   return db.select({
     ...userColumns,
     isAdmin: isAdminColumn(db),

@@ -6,8 +6,8 @@
  * as a small PUT's own work. login() and appPasswordLogin() use them only for the same IP and
  * login name, and read for themselves otherwise (or when the batch failed).
  */
-import { eq } from 'drizzle-orm';
-import type { DrizzleD1Database } from 'drizzle-orm/d1';
+import { eq, sql } from 'drizzle-orm';
+import { readBuiltOnce, type BoundRead } from '../files/batch';
 import type { loginFailures } from '../../schema/accounts';
 import { users } from '../../schema/accounts';
 import { appPasswordRowQuery, type AppPasswordRow } from './app-password-login';
@@ -38,18 +38,23 @@ export async function loginAttempt(ip: string, login: string, secret: string): P
   return { ip, login, tokenHash: looksLikeAppPassword(secret) ? await sha256Hex(secret) : null };
 }
 
+const throttleRead = readBuiltOnce<LoginReads['throttleRows']>((db) => throttleQuery(db, [sql.placeholder('ipKey'), sql.placeholder('loginKey')]));
+const userRead = readBuiltOnce<UserRow[]>((db) => userRowQuery(db, eq(users.id, sql.placeholder('login'))));
+const appPasswordRead = readBuiltOnce<AppPasswordRow[]>((db) => appPasswordRowQuery(db, sql.placeholder('tokenHash')));
+
 /**
- * The queries of LoginReads, for a caller's D1 batch; map their results with loginReadsFrom. The
- * app password lookup is sent only for a secret shaped like one: each statement of a batch costs
- * the local D1 about as much as a small query's own work.
+ * The reads of LoginReads, bound for a caller's D1 batch; map their results with loginReadsFrom.
+ * The app password lookup is sent only for a secret shaped like one: each statement of a batch
+ * costs the local D1 about as much as a small query's own work.
  */
-export function loginReadQueries(db: DrizzleD1Database, attempt: LoginAttempt) {
-  const throttle = throttleQuery(db, throttleKeys(attempt.ip, attempt.login));
-  const user = userRowQuery(db, eq(users.id, attempt.login));
-  return attempt.tokenHash === null ? [throttle, user] as const : [throttle, user, appPasswordRowQuery(db, attempt.tokenHash)] as const;
+export function loginReadStatements(d1: D1Database, attempt: LoginAttempt): BoundRead<unknown>[] {
+  const [ipKey, loginKey] = throttleKeys(attempt.ip, attempt.login);
+  const reads: BoundRead<unknown>[] = [throttleRead(d1, { ipKey, loginKey }), userRead(d1, { login: attempt.login })];
+  if (attempt.tokenHash !== null) reads.push(appPasswordRead(d1, { tokenHash: attempt.tokenHash }));
+  return reads;
 }
 
-/** LoginReads from the results of loginReadQueries, in their order. */
+/** LoginReads from the mapped results of loginReadStatements, in their order. */
 export function loginReadsFrom(attempt: LoginAttempt, results: readonly unknown[]): LoginReads {
   const [throttleRows, userRows, appPasswordRows] = results as [LoginReads['throttleRows'], UserRow[], AppPasswordRow[] | undefined];
   const { ip, login, tokenHash } = attempt;

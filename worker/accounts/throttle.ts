@@ -3,7 +3,7 @@
  * it holds across requests, isolates and locations. Keys are `ip:<addr>` and `user:<login>`;
  * `last_failure_at` is in milliseconds since the epoch.
  */
-import { inArray, lt, sql } from 'drizzle-orm';
+import { inArray, lt, sql, type Placeholder } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { drizzle } from 'drizzle-orm/d1';
 import { loginFailures } from '../../schema/accounts';
@@ -35,8 +35,8 @@ export async function readThrottle(db: DrizzleD1Database, keys: [string, string]
 }
 
 /** The query behind readThrottle, for a caller that sends it in a D1 batch of its own. */
-export function throttleQuery(db: DrizzleD1Database, keys: [string, string]) {
-  return db.select().from(loginFailures).where(inArray(loginFailures.key, keys));
+export function throttleQuery(db: DrizzleD1Database, keys: readonly [string | Placeholder, string | Placeholder]) {
+  return db.select().from(loginFailures).where(inArray(loginFailures.key, [...keys]));
 }
 
 /** What the counter rows of both keys say at `now`. */

@@ -1,7 +1,8 @@
 import { and, eq, gt, inArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { files, locks } from '../../schema';
-import { loginReadQueries, loginReadsFrom, type LoginAttempt, type LoginReads } from '../accounts/login-reads';
+import { loginReadStatements, loginReadsFrom, type LoginAttempt, type LoginReads } from '../accounts/login-reads';
+import { readBuiltOnce, type BoundRead } from './batch';
 import { pathsReadTogether, type FileRow } from './tree';
 
 /** What a DAV request on one path reads first: the row, its parent and the home, the children, the locks. */
@@ -12,7 +13,7 @@ export interface Prefetched {
   rows: FileRow[];
   /** Children of the path when asked for (PROPFIND Depth 1), else null. */
   children: FileRow[] | null;
-  locks: (typeof locks.$inferSelect)[];
+  locks: LockRow[];
   /** What authenticating the request reads, when it carried a Basic login. */
   loginReads: LoginReads | null;
 }
@@ -27,18 +28,34 @@ export async function prefetchFiles(
   env: Env, owner: string, path: string, withChildren: boolean, now: number,
   login: LoginAttempt | null = null,
 ): Promise<Prefetched> {
-  const db = drizzle(env.DB);
-  const rowsQuery = db.select().from(files).where(and(eq(files.owner, owner), inArray(files.path, pathsReadTogether(path))));
-  const locksQuery = db.select().from(locks).where(and(eq(locks.owner, owner), gt(locks.expiresAt, now)));
-  const [[rows, lockRows, loginReads], children] = await Promise.all([
-    login
-      ? db.batch([rowsQuery, locksQuery, ...loginReadQueries(db, login)])
-        .then(([r, l, ...reads]) => [r, l, loginReadsFrom(login, reads)] as const)
-      : db.batch([rowsQuery, locksQuery]).then(([r, l]) => [r, l, null] as const),
+  const paths = pathsReadTogether(path);
+  const reads: BoundRead<unknown>[] = [
+    rowsRead[paths.length - 1](env.DB, { owner, ...Object.fromEntries(paths.map((p, i) => [`p${i}`, p])) }),
+    locksRead(env.DB, { owner, now }),
+    ...(login ? loginReadStatements(env.DB, login) : []),
+  ];
+  const [results, children] = await Promise.all([
+    env.DB.batch(reads.map((r) => r.statement)),
     withChildren ? listChildren(env, owner, path) : null,
   ]);
-  return { owner, path, rows, children, locks: lockRows, loginReads };
+  const [rows, lockRows, ...loginResults] = results.map((result, i) => reads[i].map(result));
+  return {
+    owner, path, rows: rows as FileRow[], children, locks: lockRows as LockRow[],
+    loginReads: login ? loginReadsFrom(login, loginResults) : null,
+  };
 }
+
+/** The rows at one, two or three paths of an owner's tree (pathsReadTogether), built once each. */
+const rowsRead = [1, 2, 3].map((n) => readBuiltOnce<FileRow[]>((db) => db.select().from(files).where(and(
+  eq(files.owner, sql.placeholder('owner')),
+  inArray(files.path, Array.from({ length: n }, (_, i) => sql.placeholder(`p${i}`))),
+))));
+
+/** An owner's live locks. */
+const locksRead = readBuiltOnce<LockRow[]>((db) => db.select().from(locks)
+  .where(and(eq(locks.owner, sql.placeholder('owner')), gt(locks.expiresAt, sql.placeholder('now')))));
+
+type LockRow = typeof locks.$inferSelect;
 
 /**
  * The children of a folder for a listing: rows as arrays (D1's cheapest form) and without their
