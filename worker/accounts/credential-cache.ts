@@ -6,6 +6,7 @@
  * and accepts only while the stored hash is the one that was verified, so a password change or
  * a deletion takes effect at once.
  */
+import { sha256Hex } from './tokens';
 
 const TTL_MS = 5 * 60 * 1000;
 const MAX_ENTRIES = 1000;
@@ -23,8 +24,7 @@ const entries = new Map<string, CachedCredential>();
 
 /** The cache key of a login/password pair: hex SHA-256 of `login + "\0" + password`. */
 export async function credentialKey(login: string, password: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${login}\0${password}`));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  return sha256Hex(`${login}\0${password}`);
 }
 
 /** The live entry for `key`, if any (an expired one is dropped). */

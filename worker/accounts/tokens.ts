@@ -22,9 +22,11 @@ export function randomAlphanumeric(length: number): string {
   return out;
 }
 
+const utf8 = new TextEncoder();
+
 /** Lower-case hex SHA-256 of a string's UTF-8 bytes: what tables store instead of a token. */
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  const digest = await crypto.subtle.digest('SHA-256', utf8.encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 

@@ -45,6 +45,8 @@ export function groupwareDavError(e: unknown, collectionHref: string, ns: string
   return new DavError(400, e.message);
 }
 
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 /**
  * A request body as UTF-8 text, read up to `limit` bytes (never buffered past it): more is 403
  * `{ns}max-resource-size`, bytes that are not UTF-8 400 `{ns}{invalid}` (valid-calendar-data…).
@@ -53,7 +55,7 @@ export async function readUtf8Body(body: ReadableStream<Uint8Array> | null, limi
   const bytes = await readUpTo(body, limit);
   if (!bytes) throw new DavError(403, `The ${what} is larger than ${limit} bytes`, { condition: clark(ns, 'max-resource-size') });
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return STRICT_UTF8.decode(bytes);
   } catch {
     throw new DavError(400, 'The body is not valid UTF-8', { condition: clark(ns, invalid) });
   }

@@ -3,6 +3,7 @@ import { DavError } from './errors';
 /** Longest name a segment may have, in UTF-8 bytes (common filesystem limit, and Nextcloud's). */
 const MAX_SEGMENT_BYTES = 255;
 const CONTROL = /[\u0000-\u001f\u007f]/;
+const ASCII = /^[\u0000-\u007f]*$/;
 const encoder = new TextEncoder();
 
 /**
@@ -22,11 +23,12 @@ export function decodeRelativePath(raw: string): string {
     } catch {
       throw new DavError(400, 'Malformed percent-encoding in path');
     }
-    name = name.normalize('NFC');
+    if (!ASCII.test(name)) name = name.normalize('NFC'); // ASCII is NFC already
     if (name === '.' || name === '..') throw new DavError(400, 'Path segments . and .. are not allowed');
     if (name.includes('\\')) throw new DavError(400, 'Backslashes are not allowed in names');
     if (CONTROL.test(name)) throw new DavError(400, 'Control characters are not allowed in names');
-    if (encoder.encode(name).length > MAX_SEGMENT_BYTES) throw new DavError(400, 'Name too long');
+    // A UTF-16 unit is at most 3 bytes of UTF-8: shorter names need no count.
+    if (name.length * 3 > MAX_SEGMENT_BYTES && encoder.encode(name).length > MAX_SEGMENT_BYTES) throw new DavError(400, 'Name too long');
     if (name !== name.trim() && name.trim() === '') throw new DavError(400, 'Blank names are not allowed');
     out.push(name);
   }

@@ -148,11 +148,14 @@ function safeDecode(s: string): string {
   }
 }
 
+/** Made once: every DAV request with a body decodes it. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
 async function readLimited(req: Request, limit: number): Promise<string> {
   const bytes = await readUpTo(req.body, limit);
   if (!bytes) throw new DavError(413, 'Request body too large');
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+    return STRICT_UTF8.decode(bytes);
   } catch {
     throw new DavError(400, 'Request body is not valid UTF-8');
   }
