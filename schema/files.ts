@@ -61,4 +61,6 @@ export const batchGuards = sqliteTable('batch_guards', {
   quotaAvailable: integer('quota_available').notNull().default(1),
   targetFree: integer('target_free').notNull().default(1),
   sourceUnchanged: integer('source_unchanged').notNull().default(1),
+  /** What a write that read nothing first checks in its own batch (files/optimistic-put.ts). */
+  writeChecks: integer('write_checks').notNull().default(1),
 });

@@ -15,13 +15,13 @@ describe('credential cache (unit)', () => {
   });
 
   it('forgets an entry after 5 minutes', () => {
-    rememberCredential('k-expiry', 'alice', 'hash', T);
-    expect(lookupCredential('k-expiry', T + 5 * 60 * 1000 - 1)).toEqual({ userId: 'alice', passwordHash: 'hash', expiresAt: T + 300_000 });
+    rememberCredential('k-expiry', { userId: 'alice', passwordHash: 'hash', quota: null }, T);
+    expect(lookupCredential('k-expiry', T + 5 * 60 * 1000 - 1)).toEqual({ userId: 'alice', passwordHash: 'hash', quota: null, expiresAt: T + 300_000 });
     expect(lookupCredential('k-expiry', T + 5 * 60 * 1000)).toBeUndefined();
   });
 
   it('holds at most 1000 entries, evicting the oldest first', () => {
-    for (let i = 0; i < 1005; i++) rememberCredential(`k${i}`, `u${i}`, 'h', T);
+    for (let i = 0; i < 1005; i++) rememberCredential(`k${i}`, { userId: `u${i}`, passwordHash: 'h', quota: null }, T);
     expect(credentialCacheSize()).toBe(1000);
     for (let i = 0; i < 5; i++) expect(lookupCredential(`k${i}`, T)).toBeUndefined();
     expect(lookupCredential('k5', T)?.userId).toBe('u5');

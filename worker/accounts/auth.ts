@@ -10,6 +10,9 @@ import type { AppEnv, AuthUser } from '../http/env';
 import { authenticate } from './authenticate';
 import { takeLoginReads } from './login-reads';
 import type { Credentials, LoginResult } from './login';
+
+// For a files write that checks the login in its own batch (files/optimistic-put.ts).
+export { cachedLogin } from './login';
 import { authenticateSession, sessionTokenOf } from './sessions-http';
 
 /** 401 (no or bad credentials, disabled account), 403 (session failing its CSRF check) or 429 (throttled). */

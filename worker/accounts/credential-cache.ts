@@ -3,8 +3,8 @@
  * PBKDF2 at 100,000 iterations costs tens of milliseconds of CPU, so each (login, password) pair
  * pays it at most once per 5 minutes per isolate. The key is a SHA-256 of login and password, so
  * the cache never holds a password. An entry is only a hint: the caller still loads the user row
- * and accepts only while the stored hash is the one that was verified, so a password change or
- * a deletion takes effect at once.
+ * (or checks it in its own D1 batch, files/optimistic-put.ts) and accepts only while the stored hash
+ * is the one that was verified, so a password change or a deletion takes effect at once.
  */
 import { sha256Hex } from './tokens';
 
@@ -15,6 +15,8 @@ export interface CachedCredential {
   userId: string;
   /** users.password_hash at verification time. */
   passwordHash: string;
+  /** users.quota at verification time: a hint for writes, which check it again. */
+  quota: number | null;
   /** Milliseconds since the epoch. */
   expiresAt: number;
 }
@@ -38,10 +40,10 @@ export function lookupCredential(key: string, now: number): CachedCredential | u
 }
 
 /** Remembers a verified pair for 5 minutes, evicting the oldest entries beyond 1000. */
-export function rememberCredential(key: string, userId: string, passwordHash: string, now: number): void {
+export function rememberCredential(key: string, user: Omit<CachedCredential, 'expiresAt'>, now: number): void {
   entries.delete(key);
   while (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!);
-  entries.set(key, { userId, passwordHash, expiresAt: now + TTL_MS });
+  entries.set(key, { userId: user.userId, passwordHash: user.passwordHash, quota: user.quota, expiresAt: now + TTL_MS });
 }
 
 /** Drops one entry (its hash no longer matches). */

@@ -83,7 +83,7 @@ export async function login(env: Env, credentials: Credentials, context: LoginCo
   if (!user.enabled) return { ok: false, status: 401, message: 'This account is disabled' };
   if (throttle.hasRows) await clearFailures(db, keys);
   if (!cacheHit) {
-    rememberCredential(cacheKey, user.id, user.passwordHash, now);
+    rememberCredential(cacheKey, { userId: user.id, passwordHash: user.passwordHash, quota: user.quota }, now);
     await recordLogin(env, user.id, now);
   }
   return {
@@ -92,6 +92,25 @@ export async function login(env: Env, credentials: Credentials, context: LoginCo
       id: user.id, displayName: user.displayName, email: user.email, quota: user.quota,
       isAdmin: user.isAdmin, loginName: name, via: 'password',
     },
+  };
+}
+
+/**
+ * A login that a write may check in its own D1 batch rather than before it (files/optimistic-put.ts):
+ * these credentials were verified in this isolate within the credential cache's lifetime, for the
+ * account whose id is exactly the login name. `holds` is SQL that is true while login() would
+ * accept them at once: the account enabled with the password hash that was verified, and no
+ * failed login counted for the IP or the name (login() would then wait, refuse, or clear them).
+ */
+export async function cachedLogin(ip: string, credentials: Credentials, now: number): Promise<{ userId: string; quota: number | null; holds: SQL } | null> {
+  const entry = lookupCredential(await credentialKey(credentials.login, credentials.password), now);
+  if (!entry || entry.userId !== credentials.login) return null;
+  const [ipKey, loginKey] = throttleKeys(ip, credentials.login);
+  return {
+    userId: entry.userId,
+    quota: entry.quota,
+    holds: sql`EXISTS (SELECT 1 FROM users AS u WHERE u.id = ${entry.userId} AND u.enabled = 1 AND u.password_hash = ${entry.passwordHash})
+      AND NOT EXISTS (SELECT 1 FROM login_failures AS l WHERE l.key IN (${ipKey}, ${loginKey}))`,
   };
 }
 

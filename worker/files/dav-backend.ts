@@ -131,6 +131,11 @@ export class FilesDavBackend implements DavBackend<FileNode> {
   }
 
   writeHeaders(resource: FileNode): Record<string, string> {
-    return { 'OC-FileId': ocId(resource.row.fileid), 'OC-ETag': `"${resource.etag}"` };
+    return fileWriteHeaders(resource.row);
   }
+}
+
+/** Nextcloud's headers on a written file: its id and ETag (OC-ETag, as sync clients read it). */
+export function fileWriteHeaders(row: FileRow): Record<string, string> {
+  return { 'OC-FileId': ocId(row.fileid), 'OC-ETag': `"${row.etag}"` };
 }

@@ -1,4 +1,4 @@
-import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler, type Next } from 'hono';
 import { clientIp, davUnauthorized, parseBasicAuthorization, requireUser } from '../accounts/auth';
 import { loginAttempt, offerLoginReads } from '../accounts/login-reads';
 import type { AppEnv } from '../http/env';
@@ -8,7 +8,9 @@ import type { DavMount } from '../dav/request';
 import { serveDav } from '../dav/server';
 import { FilesDavBackend, type FileNode } from './dav-backend';
 import { prefetchFiles, type Prefetched } from './prefetch';
-import { FilesService } from './service';
+import { FilesService, type StoredAhead } from './service';
+import { deleteBlobs } from './blobs';
+import { optimisticPut } from './optimistic-put';
 import { trashRoutes } from './trash/routes';
 import { uploadsRoutes } from './uploads/routes';
 import { versionsRoutes } from './versions/routes';
@@ -36,6 +38,8 @@ async function serveFiles(c: Context<AppEnv>, urlUser: string | null, rawPrefixS
     service.seed(ahead);
     backend.locks.seed(ahead.locks);
   }
+  const stored = storedAhead.get(c.req.raw);
+  if (stored && stored.owner === user.id && stored.path === path) service.useStoredAhead(stored.content);
   const baseHref = urlUser === null ? '/remote.php/webdav' : `/remote.php/dav/files/${encodeURIComponent(user.id)}`;
   const mount: DavMount<FileNode> = {
     backend,
@@ -62,36 +66,64 @@ function decodeUser(raw: string): string {
 /** Reads started before authentication finished, by request (see prefetch.ts). */
 const prefetches = new WeakMap<Request, Promise<Prefetched>>();
 
+/** Content a PUT stored before its checks, which failed (optimistic-put.ts), for the normal path. */
+const storedAhead = new WeakMap<Request, { owner: string; path: string; content: StoredAhead }>();
+
 /**
  * Starts prefetchFiles for `/remote.php/dav/files/{user}/…` before authentication, with the reads
  * authentication makes (login-reads.ts) in the same D1 batch: two round trips fewer on every
- * request. Nothing of the files read is used unless the caller turns out to be the owner.
+ * request. Nothing of the files read is used unless the caller turns out to be the owner. A PUT
+ * first tries to do without those reads (optimistic-put.ts); content it stored but could not
+ * commit goes to the normal path, and is deleted when the request ends unless a write took it.
  */
 function readAhead(): MiddlewareHandler<AppEnv> {
   return async function filesReadAhead(c, next) {
-    try {
-      const segments = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
-      if (segments.length >= 4) {
-        const owner = decodeURIComponent(segments[3]).normalize('NFC');
-        const path = decodeRelativePath(segments.slice(4).join('/'));
-        const depth = c.req.header('Depth') ?? 'infinity';
-        const withChildren = c.req.method === 'PROPFIND' && depth.trim() !== '0';
-        const credentials = parseBasicAuthorization(c.req.header('Authorization'));
-        const now = Date.now();
-        // The secret's hash (for an app password) is one fast digest; then everything is one batch.
-        const read = credentials
-          ? loginAttempt(clientIp(c), credentials.login, credentials.password)
-            .then((attempt) => prefetchFiles(c.env, owner, path, withChildren, now, attempt))
-          : prefetchFiles(c.env, owner, path, withChildren, now);
-        read.catch(() => {}); // an unauthenticated request never looks at it
-        prefetches.set(c.req.raw, read);
-        if (credentials) offerLoginReads(c.req.raw, read.then((p) => p.loginReads));
+    const target = filesTarget(c);
+    if (target && c.req.method === 'PUT') {
+      const answer = await optimisticPut(c, target.owner, target.path);
+      if (answer instanceof Response) return answer;
+      if (answer) {
+        storedAhead.set(c.req.raw, { ...target, content: answer });
+        try {
+          return await startReadsThen(c, next, target);
+        } finally {
+          if (!answer.settled) await deleteBlobs(c.env.FILES, answer.content.segments.map(([k]) => k));
+        }
       }
-    } catch {
-      // A malformed path is refused by the route after authentication, not here.
     }
-    await next();
+    return startReadsThen(c, next, target);
   };
+}
+
+/** The owner and path of `/remote.php/dav/files/{owner}/{path}`, or null (a malformed one is refused after authentication). */
+function filesTarget(c: Context<AppEnv>): { owner: string; path: string } | null {
+  try {
+    const segments = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
+    if (segments.length < 4) return null;
+    return { owner: decodeURIComponent(segments[3]).normalize('NFC'), path: decodeRelativePath(segments.slice(4).join('/')) };
+  } catch {
+    return null;
+  }
+}
+
+/** Starts prefetchFiles (with the login's reads) for the target, then runs the rest of the chain. */
+async function startReadsThen(c: Context<AppEnv>, next: Next, target: { owner: string; path: string } | null): Promise<void> {
+  if (target) {
+    const { owner, path } = target;
+    const depth = c.req.header('Depth') ?? 'infinity';
+    const withChildren = c.req.method === 'PROPFIND' && depth.trim() !== '0';
+    const credentials = parseBasicAuthorization(c.req.header('Authorization'));
+    const now = Date.now();
+    // The secret's hash (for an app password) is one fast digest; then everything is one batch.
+    const read = credentials
+      ? loginAttempt(clientIp(c), credentials.login, credentials.password)
+        .then((attempt) => prefetchFiles(c.env, owner, path, withChildren, now, attempt))
+      : prefetchFiles(c.env, owner, path, withChildren, now);
+    read.catch(() => {}); // an unauthenticated request never looks at it
+    prefetches.set(c.req.raw, read);
+    if (credentials) offerLoginReads(c.req.raw, read.then((p) => p.loginReads));
+  }
+  await next();
 }
 
 /** WebDAV routes of the Files domain: `/remote.php/dav/files/{user}/…` and legacy `/remote.php/webdav/…`. */

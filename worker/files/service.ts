@@ -1,9 +1,9 @@
-import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { files, properties } from '../../schema';
 import { ancestorsOf, baseName, parentPath } from '../dav/paths';
 import { AlreadyExists, BadInput, Conflict, NotFound, PreconditionFailed, QuotaExceeded } from '../errors';
-import { BodyTooLarge, copySegments, IncompleteBody, deleteBlobs, parseSegments, readSegments, storeBody, type Segment } from './blobs';
+import { BodyTooLarge, copySegments, IncompleteBody, deleteBlobs, parseSegments, readSegments, storeBody, type Segment, type StoredContent } from './blobs';
 import { contentTypeOf, FOLDER_TYPE } from './mimetypes';
 import { fileRowFromArray, fileRowFromD1, runStatements, type Statement } from './batch';
 import type { Prefetched } from './prefetch';
@@ -12,7 +12,7 @@ import { ReplacedContent } from './versions/keep';
 import { nextTrashPlace, trashStatements, type TrashAlsoFor, type TrashPlace } from './trash/statements';
 import { trashEntryName } from './trash/names';
 import { TrashService } from './trash/service';
-import { pathsReadTogether, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, TRASH_ROOT, type FileRow } from './tree';
+import { pathsReadTogether, below, fileidAt, guard, newEtag, propagate, sizeOf, translateBatchError, TRASH_ROOT, WriteChecksFailed, type FileRow } from './tree';
 
 export type { FileRow } from './tree';
 
@@ -55,6 +55,28 @@ export function parseChecksum(raw: string | null): { algo: string; value: string
   const m = /^\s*([A-Za-z0-9]+):([0-9a-fA-F]+)\s*$/.exec(raw);
   if (!m) throw new BadInput('Malformed OC-Checksum header');
   return { algo: m[1].toUpperCase(), value: m[2].toLowerCase() };
+}
+
+type ParsedChecksum = NonNullable<ReturnType<typeof parseChecksum>>;
+
+/** Whether stored content has the OC-Checksum the client sent (true when none, or one we cannot compute). */
+function checksumMatches(expected: ParsedChecksum | null, stored: StoredContent): boolean {
+  return !expected || !VERIFIABLE.has(expected.algo) || stored.digests[expected.algo] === expected.value;
+}
+
+/** Stored content as a file row takes it: segments, size, and oc:checksums (`SHA1:… MD5:…`). */
+function contentOf(stored: StoredContent): { segments: Segment[]; size: number; checksums: string } {
+  return { segments: stored.segments, size: stored.size, checksums: Object.entries(stored.digests).map(([a, v]) => `${a}:${v}`).join(' ') };
+}
+
+/**
+ * Content stored for a request before its checks ran (FilesService.writeCheckingInBatch), handed
+ * to the normal path when they failed. `settled` turns true once a write took it over; until
+ * then whoever holds it deletes its blobs when the request ends.
+ */
+export interface StoredAhead {
+  content: StoredContent;
+  settled: boolean;
 }
 
 /**
@@ -170,31 +192,72 @@ export class FilesService {
 
   /**
    * Writes a file: content streams into new blobs, then one batch points the file at them and
-   * propagates ETags and sizes. Readers see the old or the new content, never a mix.
+   * propagates ETags and sizes. Readers see the old or the new content, never a mix. Content
+   * stored ahead for this request (useStoredAhead) is taken instead of the body.
    */
   async writeFile(path: string, body: ReadableStream<Uint8Array> | null, opts: WriteFileOptions): Promise<{ row: FileRow; created: boolean }> {
     const { parent, existing, free } = await this.prepareWrite(path, opts.expectEtag, opts.length);
     const expected = parseChecksum(opts.checksum);
+    const stored = this.takeStoredAhead() ?? await this.store(body, opts.length, expected, free);
+    const dropNew = () => deleteBlobs(this.env.FILES, stored.segments.map(([k]) => k));
+    if (!checksumMatches(expected, stored)) {
+      await dropNew();
+      throw new BadInput(`The ${expected!.algo} checksum does not match the content`);
+    }
+    return this.commitContent(path, { parent, existing }, contentOf(stored), opts, [], dropNew);
+  }
+
+  /**
+   * Writes a file without reading anything first (optimistic-put.ts): the body is stored, then
+   * one batch checks what writeFile checks before storing — the parent is a folder, the target is
+   * not, the owner still has no quota — and the caller's `checks`, and commits. When a check fails
+   * (or the checksum does not match) nothing is written and the stored content is handed back for
+   * the normal path, which answers as it would have. Only for an owner without quota: a quota
+   * is checked before any byte is stored.
+   */
+  async writeCheckingInBatch(
+    path: string, body: ReadableStream<Uint8Array> | null, opts: WriteFileOptions, checks: SQL,
+  ): Promise<{ row: FileRow; created: boolean } | StoredAhead> {
+    if (this.quota !== null) throw new Error('writeCheckingInBatch is for owners without quota');
+    const expected = parseChecksum(opts.checksum);
+    const stored = await this.store(body, opts.length, expected, Number.POSITIVE_INFINITY);
+    if (!checksumMatches(expected, stored)) return { content: stored, settled: false };
+    try {
+      return await this.commitContent(path, { checks }, contentOf(stored), opts, []);
+    } catch (e) {
+      if (e instanceof WriteChecksFailed) return { content: stored, settled: false };
+      await deleteBlobs(this.env.FILES, stored.segments.map(([k]) => k));
+      throw e;
+    }
+  }
+
+  private storedAhead: StoredAhead | null = null;
+
+  /** Content stored for this request before its checks ran (writeCheckingInBatch), for writeFile to take. */
+  useStoredAhead(ahead: StoredAhead): void {
+    this.storedAhead = ahead;
+  }
+
+  private takeStoredAhead(): StoredContent | null {
+    const ahead = this.storedAhead;
+    if (!ahead) return null;
+    this.storedAhead = null;
+    ahead.settled = true; // writeFile commits or deletes it from here on
+    return ahead.content;
+  }
+
+  /** Stores a body, hashing it with SHA-1 and with the algorithm of OC-Checksum when we can. */
+  private async store(body: ReadableStream<Uint8Array> | null, length: number | null, expected: ParsedChecksum | null, free: number) {
     const algorithms = ['SHA1'];
     if (expected?.algo === 'MD5') algorithms.push('MD5');
-
-    let stored;
     try {
-      stored = await storeBody(this.env.FILES, body, opts.length, algorithms, { maxBytes: free });
+      return await storeBody(this.env.FILES, body, length, algorithms, { maxBytes: free });
     } catch (e) {
       if (e instanceof BodyTooLarge) throw new QuotaExceeded('Not enough quota for this file');
       // Sabre answers an upload cut short with 400 too; the previous content is untouched.
       if (e instanceof IncompleteBody) throw new BadInput(e.message);
       throw e;
     }
-    const newKeys = stored.segments.map(([k]) => k);
-    const dropNew = () => deleteBlobs(this.env.FILES, newKeys);
-    if (expected && VERIFIABLE.has(expected.algo) && stored.digests[expected.algo] !== expected.value) {
-      await dropNew();
-      throw new BadInput(`The ${expected.algo} checksum does not match the content`);
-    }
-    const checksums = Object.entries(stored.digests).map(([a, v]) => `${a}:${v}`).join(' ');
-    return this.commitContent(path, parent, existing, { ...stored, checksums }, opts, [], dropNew);
   }
 
   /**
@@ -206,7 +269,7 @@ export class FilesService {
   async commitSegments(path: string, segments: Segment[], opts: CommitSegmentsOptions): Promise<{ row: FileRow; created: boolean }> {
     const size = segments.reduce((n, [, s]) => n + s, 0);
     const { parent, existing } = await this.prepareWrite(path, opts.expectEtag, size);
-    return this.commitContent(path, parent, existing, { segments, size, checksums: opts.checksums }, opts, opts.alsoRun ?? []);
+    return this.commitContent(path, { parent, existing }, { segments, size, checksums: opts.checksums }, opts, opts.alsoRun ?? []);
   }
 
   /** The checks a write makes before storing anything: parent, type, ETag precondition, quota. */
@@ -225,11 +288,11 @@ export class FilesService {
    * One batch points `path` at stored content: the ETag and quota guards, ETag and size
    * propagation to every ancestor, and the file row. Replaced content becomes a version in the
    * same batch (versions/keep.ts); when the two-minute rule makes none, its blobs go afterwards.
+   * A write that read nothing first (`checks`) finds its parent and target in the batch.
    */
   private async commitContent(
     path: string,
-    parent: FileRow,
-    existing: FileRow | null,
+    known: { parent: FileRow; existing: FileRow | null } | { checks: SQL },
     content: { segments: Segment[]; size: number; checksums: string | null },
     opts: { mtime: number | null; expectEtag?: string | null; alwaysKeepReplaced?: boolean },
     alsoRun: Statement[],
@@ -238,16 +301,26 @@ export class FilesService {
     const etag = newEtag();
     const now = this.nowSeconds();
     const o = this.owner;
+    const read = 'checks' in known ? null : known;
+    const parentId = read ? read.parent.fileid : fileidAt(o, parentPath(path)!);
+    const targetExists = sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path})`;
     const stmts: Statement[] = [...alsoRun];
+    if ('checks' in known) {
+      const ownerHasNoQuota = sql`(SELECT u.quota FROM users AS u WHERE u.id = ${o}) IS NULL`;
+      const parentIsFolder = sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${parentPath(path)!} AND f2.is_dir = 1)`;
+      const targetIsFolder = sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path} AND f2.is_dir = 1)`;
+      stmts.push(guard('writeChecks', sql`${ownerHasNoQuota} AND ${parentIsFolder} AND NOT ${targetIsFolder} AND (${known.checks})`));
+    }
     if (opts.expectEtag === null) {
-      stmts.push(guard('etagMatches', sql`NOT EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path})`));
+      stmts.push(guard('etagMatches', sql`NOT ${targetExists}`));
     } else if (typeof opts.expectEtag === 'string') {
       stmts.push(guard('etagMatches', sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path} AND f2.etag = ${opts.expectEtag})`));
     }
-    // Only an overwrite pays for versions: a new file's batch has none of these statements.
-    const replaced = existing
-      ? new ReplacedContent(o, path, now, { always: opts.alwaysKeepReplaced === true, author: o, withTotals: this.quota !== null })
-      : null;
+    // Only an overwrite pays for versions: a new file's batch has none of these statements. A write
+    // that read nothing does not know, and runs them (they change nothing for a new file).
+    const replaced = read?.existing === null
+      ? null
+      : new ReplacedContent(o, path, now, { always: opts.alwaysKeepReplaced === true, author: o, withTotals: this.quota !== null });
     const replacedAt = stmts.length;
     if (replaced) stmts.push(...replaced.before);
     const currentSize = sql`COALESCE((SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path}), 0)`;
@@ -256,22 +329,26 @@ export class FilesService {
         sql`(SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = '') + ${content.size} - ${currentSize} <= ${this.quota}`));
     }
     // A new file changes its folder's mtime too.
-    const touch = existing ? undefined : { fileid: parent.fileid, mtime: now };
+    const touch = !read
+      ? { fileid: parentId, mtime: sql`(CASE WHEN ${targetExists} THEN ${files.mtime} ELSE ${now} END)` }
+      : read.existing ? undefined : { fileid: read.parent.fileid, mtime: now };
     stmts.push(...propagate(this.db, o, ancestorsOf(path), etag, sql`(${content.size} - ${currentSize})`, touch));
     const values = {
       size: content.size, mtime: opts.mtime ?? now, etag, checksums: content.checksums, segments: JSON.stringify(content.segments),
       contentType: contentTypeOf(baseName(path)),
     };
     stmts.push(this.db.insert(files)
-      .values({ owner: o, path, parentId: parent.fileid, name: baseName(path), isDir: false, createdAt: now, ...values })
+      .values({ owner: o, path, parentId, name: baseName(path), isDir: false, createdAt: now, ...values })
       .onConflictDoUpdate({ target: [files.owner, files.path], set: values })
       .returning());
     const rowAt = stmts.length - 1;
     if (replaced) stmts.push(...replaced.after);
     const results = await this.runBatch(stmts, onFailure);
     const row = fileRowFromD1(results[rowAt].results[0]);
+    // The replaced content's SELECT found the old row: the file existed (it is not a folder).
+    const existed = read ? read.existing !== null : results[replacedAt].results.length > 0;
     if (replaced) await settleReplaced(this.env, o, this.quota, now, replaced.outcome(results, replacedAt, rowAt + 1));
-    return { row, created: !existing };
+    return { row, created: !existed };
   }
 
   /** Creates a folder; its parent must exist. */

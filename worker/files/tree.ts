@@ -51,7 +51,7 @@ export function fileidAt(owner: string, path: string): SQL {
  */
 export function propagate(
   db: DrizzleD1Database, owner: string, paths: string[], etag: string, delta: SQL | number | null,
-  touch?: { fileid: number; mtime: number },
+  touch?: { fileid: number | SQL; mtime: number | SQL },
 ) {
   const out = [];
   for (let i = 0; i < paths.length; i += MAX_PARAMS_PER_IN) {
@@ -64,7 +64,10 @@ export function propagate(
   return out;
 }
 
-type GuardColumn = 'etagMatches' | 'quotaAvailable' | 'targetFree' | 'sourceUnchanged';
+type GuardColumn = 'etagMatches' | 'quotaAvailable' | 'targetFree' | 'sourceUnchanged' | 'writeChecks';
+
+/** A write's in-batch checks failed (guard writeChecks): nothing was written; the caller takes the normal path. */
+export class WriteChecksFailed extends Error {}
 
 /** A batch statement that aborts the whole batch unless `condition` holds (see schema batchGuards). */
 export function guard(column: GuardColumn, condition: SQL): SQL {
@@ -81,6 +84,7 @@ export function translateBatchError(e: unknown): unknown {
     return new AlreadyExists('The target exists already');
   }
   if (msg.includes('batch_guards.source_unchanged')) return new Conflict('The source changed meanwhile');
+  if (msg.includes('batch_guards.write_checks')) return new WriteChecksFailed('A check of the write failed in its batch');
   return e;
 }
 

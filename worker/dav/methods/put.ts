@@ -21,7 +21,7 @@ export function parseMtime(raw: string | null): number | null {
   return Math.floor(v);
 }
 
-function parseLength(raw: string | null): number | null {
+export function parseLength(raw: string | null): number | null {
   if (raw === null) return null;
   if (!/^\d+$/.test(raw.trim())) throw new DavError(400, 'Invalid Content-Length');
   return Number(raw);
@@ -58,8 +58,13 @@ export async function put(r: DavRequest): Promise<Response> {
     checksum: r.header('OC-Checksum'),
     expectEtag: expectedEtag(r),
   });
+  return putAnswer(resource.etag, created, { transformed, mtimeAccepted: mtime !== null, headers: r.backend.writeHeaders?.(resource) });
+}
+
+/** A PUT's answer: 201 or 204, the new ETag, X-OC-MTime when the client's mtime was taken, and the backend's own headers. */
+export function putAnswer(etag: string, created: boolean, opts: { transformed?: boolean; mtimeAccepted: boolean; headers?: Record<string, string> }): Response {
   // A client that gets an ETag believes its own body is what is stored (RFC 4918 §9.7.1): none when it is not.
-  const headers: Record<string, string> = { ...(transformed ? {} : { ETag: quoteEtag(resource.etag) }), ...r.backend.writeHeaders?.(resource) };
-  if (mtime !== null) headers['X-OC-MTime'] = 'accepted';
+  const headers: Record<string, string> = { ...(opts.transformed ? {} : { ETag: quoteEtag(etag) }), ...opts.headers };
+  if (opts.mtimeAccepted) headers['X-OC-MTime'] = 'accepted';
   return new Response(null, { status: created ? 201 : 204, headers });
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `batch_guards` ADD `write_checks` integer DEFAULT 1 NOT NULL;
