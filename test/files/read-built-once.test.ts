@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { files } from '../../schema';
-import { readBuiltOnce } from '../../worker/files/batch';
+import { readBuiltOnce, statementsBuiltOnce } from '../../worker/files/batch';
 import type { FileRow } from '../../worker/files/tree';
 import { makeUser } from '../helpers';
 
@@ -33,5 +33,33 @@ describe('readBuiltOnce (worker/files/batch.ts): drizzle reads built once, bound
     expect(reads[0].map(results[0]).map((r) => r.path).sort()).toEqual(['d', 'd/once-a.txt']);
     expect(reads[1].map(results[1]).every((r) => r.owner === 'once-b' && typeof r.isDir === 'boolean')).toBe(true);
     expect(reads[2].map(results[2]).map((r) => r.path)).toEqual(['']);
+  });
+});
+
+describe('statementsBuiltOnce (worker/files/batch.ts): a write batch built once per shape, bound per call', () => {
+  it('builds each shape once and binds each call to its own values', async () => {
+    const builds: number[] = [];
+    const sizesOf = statementsBuiltOnce((db, n: number) => {
+      builds.push(n);
+      const paths = Array.from({ length: n }, (_, i) => sql.placeholder(`p${i}`));
+      return {
+        statements: [
+          db.select({ path: files.path, size: files.size }).from(files).where(and(eq(files.owner, sql.placeholder('owner')), inArray(files.path, paths))),
+          sql`SELECT ${sql.placeholder('owner')} AS owner`,
+        ],
+        meta: { n },
+      };
+    }, (n) => String(n));
+    const calls = [[1, 'once-a', ['d']], [2, 'once-b', ['d', 'd/once-b.txt']], [1, 'once-b', ['']], [2, 'once-a', ['', 'nothing']]] as const;
+    for (const [n, owner, paths] of calls) {
+      const { statements, meta } = sizesOf(env.DB, n, { owner, ...Object.fromEntries(paths.map((p, i) => [`p${i}`, p])) });
+      expect(meta).toEqual({ n });
+      const [rows, echo] = await env.DB.batch(statements);
+      const expected = await drizzle(env.DB).select({ path: files.path, size: files.size }).from(files)
+        .where(and(eq(files.owner, owner), inArray(files.path, [...paths])));
+      expect((rows.results as { path: string }[]).map((r) => r.path).sort()).toEqual(expected.map((r) => r.path).sort());
+      expect(echo.results).toEqual([{ owner }]);
+    }
+    expect(builds).toEqual([1, 2]);
   });
 });

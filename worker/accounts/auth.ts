@@ -12,7 +12,7 @@ import { takeLoginReads } from './login-reads';
 import type { Credentials, LoginResult } from './login';
 
 // For a files write that checks the login in its own batch (files/optimistic-put.ts).
-export { cachedLogin } from './login';
+export { CACHED_LOGIN_HOLDS, cachedLogin } from './login';
 import { authenticateSession, sessionTokenOf } from './sessions-http';
 
 /** 401 (no or bad credentials, disabled account), 403 (session failing its CSRF check) or 429 (throttled). */

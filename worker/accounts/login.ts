@@ -98,21 +98,22 @@ export async function login(env: Env, credentials: Credentials, context: LoginCo
 /**
  * A login that a write may check in its own D1 batch rather than before it (files/optimistic-put.ts):
  * these credentials were verified in this isolate within the credential cache's lifetime, for the
- * account whose id is exactly the login name. `holds` is SQL that is true while login() would
- * accept them at once: the account enabled with the password hash that was verified, and no
- * failed login counted for the IP or the name (login() would then wait, refuse, or clear them).
+ * account whose id is exactly the login name. `values` bind CACHED_LOGIN_HOLDS.
  */
-export async function cachedLogin(ip: string, credentials: Credentials, now: number): Promise<{ userId: string; quota: number | null; holds: SQL } | null> {
+export async function cachedLogin(ip: string, credentials: Credentials, now: number): Promise<{ userId: string; quota: number | null; values: Record<string, unknown> } | null> {
   const entry = lookupCredential(await credentialKey(credentials.login, credentials.password), now);
   if (!entry || entry.userId !== credentials.login) return null;
   const [ipKey, loginKey] = throttleKeys(ip, credentials.login);
-  return {
-    userId: entry.userId,
-    quota: entry.quota,
-    holds: sql`EXISTS (SELECT 1 FROM users AS u WHERE u.id = ${entry.userId} AND u.enabled = 1 AND u.password_hash = ${entry.passwordHash})
-      AND NOT EXISTS (SELECT 1 FROM login_failures AS l WHERE l.key IN (${ipKey}, ${loginKey}))`,
-  };
+  return { userId: entry.userId, quota: entry.quota, values: { loginUser: entry.userId, loginHash: entry.passwordHash, ipKey, loginKey } };
 }
+
+/**
+ * SQL that is true while login() would accept a cachedLogin at once: the account enabled with
+ * the password hash that was verified, and no failed login counted for the IP or the name (login()
+ * would then wait, refuse, or clear them). Placeholders: loginUser, loginHash, ipKey, loginKey.
+ */
+export const CACHED_LOGIN_HOLDS = sql`EXISTS (SELECT 1 FROM users AS u WHERE u.id = ${sql.placeholder('loginUser')} AND u.enabled = 1 AND u.password_hash = ${sql.placeholder('loginHash')})
+  AND NOT EXISTS (SELECT 1 FROM login_failures AS l WHERE l.key IN (${sql.placeholder('ipKey')}, ${sql.placeholder('loginKey')}))`;
 
 export type UserRow = NonNullable<Awaited<ReturnType<typeof findUserRow>>>;
 

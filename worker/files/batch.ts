@@ -13,11 +13,52 @@ const dialect = new SQLiteAsyncDialect();
  * `sql` templates with parameters, which the guards and subquery inserts need.
  */
 export async function runStatements(d1: D1Database, statements: Statement[]): Promise<D1Result<Record<string, unknown>>[]> {
-  const prepared = statements.map((s) => {
+  return d1.batch(prepareStatements(d1, statements));
+}
+
+/** Statements prepared on a D1 binding from drizzle-built SQL whose values may be placeholders. */
+interface PreparedTemplate {
+  statement: D1PreparedStatement;
+  params: unknown[];
+}
+
+/**
+ * Statements built by drizzle once per D1 binding and shape, with `sql.placeholder(name)` for
+ * their values, and bound to `values` on each call (as readBuiltOnce, for a write's batch). `key`
+ * names the shape: calls with the same key must build the same statements. `meta` is what the
+ * builder says about them (where results are, say).
+ */
+export function statementsBuiltOnce<S, M>(
+  build: (db: DrizzleD1Database, shape: S) => { statements: Statement[]; meta: M },
+  key: (shape: S) => string,
+): (d1: D1Database, shape: S, values: Record<string, unknown>) => { statements: D1PreparedStatement[]; meta: M } {
+  const built = new WeakMap<D1Database, Map<string, { templates: PreparedTemplate[]; meta: M }>>();
+  return (d1, shape, values) => {
+    let byKey = built.get(d1);
+    if (!byKey) built.set(d1, byKey = new Map());
+    const k = key(shape);
+    let b = byKey.get(k);
+    if (!b) {
+      const { statements, meta } = build(drizzle(d1), shape);
+      b = {
+        templates: statements.map((s) => {
+          const q = 'toSQL' in s ? s.toSQL() : dialect.sqlToQuery(s);
+          return { statement: d1.prepare(q.sql), params: q.params };
+        }),
+        meta,
+      };
+      byKey.set(k, b);
+    }
+    return { statements: b.templates.map((t) => t.statement.bind(...fillPlaceholders(t.params, values))), meta: b.meta };
+  };
+}
+
+/** Drizzle-built statements prepared and bound, ready for `d1.batch`. */
+export function prepareStatements(d1: D1Database, statements: Statement[]): D1PreparedStatement[] {
+  return statements.map((s) => {
     const q = 'toSQL' in s ? s.toSQL() : dialect.sqlToQuery(s);
     return d1.prepare(q.sql).bind(...q.params);
   });
-  return d1.batch(prepared);
 }
 
 /** A read built by drizzle once and bound per request: its statement and how to map its result. */

@@ -15,12 +15,15 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Context } from 'hono';
-import { cachedLogin, clientIp, parseBasicAuthorization } from '../accounts/auth';
+import { CACHED_LOGIN_HOLDS, cachedLogin, clientIp, parseBasicAuthorization } from '../accounts/auth';
 import type { AppEnv } from '../http/env';
 import { parseLength, parseMtime, putAnswer } from '../dav/methods/put';
 import { SEGMENT_BYTES } from './blobs';
 import { dav, fileWriteHeaders } from './dav-backend';
 import { FilesService, parseChecksum, type StoredAhead } from './service';
+
+/** The login still holds, and the owner holds no live lock (any lock: the normal path judges it). */
+const CHECKS = sql`${CACHED_LOGIN_HOLDS} AND NOT EXISTS (SELECT 1 FROM locks AS k WHERE k.owner = ${sql.placeholder('owner')} AND k.expires_at > ${sql.placeholder('nowMs')})`;
 
 /** Headers whose meaning needs the target read first: such a PUT takes the normal path. */
 const CONDITIONAL = ['If', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since', 'Content-Range'];
@@ -51,10 +54,9 @@ export async function optimisticPut(c: Context<AppEnv>, owner: string, path: str
   if (!login || login.userId !== owner || login.quota !== null) return null;
 
   const service = new FilesService(c.env, owner, null);
-  const noLiveLock = sql`NOT EXISTS (SELECT 1 FROM locks AS k WHERE k.owner = ${owner} AND k.expires_at > ${now})`;
   const outcome = await dav(() => service.writeCheckingInBatch(path, c.req.raw.body, {
     length, mtime, checksum: headers.get('OC-Checksum'),
-  }, sql`${login.holds} AND ${noLiveLock}`));
+  }, { sql: CHECKS, values: { ...login.values, nowMs: now } }));
   if (!('row' in outcome)) return outcome;
   return putAnswer(outcome.row.etag, outcome.created, { mtimeAccepted: mtime !== null, headers: fileWriteHeaders(outcome.row) });
 }

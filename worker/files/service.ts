@@ -5,7 +5,7 @@ import { ancestorsOf, baseName, parentPath } from '../dav/paths';
 import { AlreadyExists, BadInput, Conflict, NotFound, PreconditionFailed, QuotaExceeded } from '../errors';
 import { BodyTooLarge, copySegments, IncompleteBody, deleteBlobs, parseSegments, readSegments, storeBody, type Segment, type StoredContent } from './blobs';
 import { contentTypeOf, FOLDER_TYPE } from './mimetypes';
-import { fileRowFromArray, fileRowFromD1, runStatements, type Statement } from './batch';
+import { fileRowFromArray, fileRowFromD1, prepareStatements, statementsBuiltOnce, type Statement } from './batch';
 import type { Prefetched } from './prefetch';
 import { settleReplaced } from './versions/expire';
 import { ReplacedContent } from './versions/keep';
@@ -78,6 +78,92 @@ export interface StoredAhead {
   content: StoredContent;
   settled: boolean;
 }
+
+/**
+ * Checks that a write which read nothing first makes in its batch (writeCheckingInBatch): SQL built
+ * once by the caller with placeholders, and the values to bind them to. It may use the commit's
+ * own placeholders (see commitBuilt: owner, path, now…), which hold the commit's values.
+ */
+export interface WriteChecks {
+  sql: SQL;
+  values: Record<string, unknown>;
+}
+
+/** What decides the statements of a content commit; one build per shape and D1 binding. */
+interface CommitShape {
+  /** The caller's checks when nothing was read first: the batch then finds parent and target itself. */
+  checks: SQL | null;
+  /** (After a read) the target existed: the replaced content becomes a version. */
+  existing: boolean;
+  /** The ETag precondition: none, the file must not exist, or it must have `expectEtag`. */
+  expect: 'any' | 'absent' | 'etag';
+  /** The owner has a quota: a guard, and the version totals for the 50 % rule. */
+  quota: boolean;
+  alwaysKeep: boolean;
+  /** How many ancestors the path has (the IN list of the propagation). */
+  ancestors: number;
+}
+
+/** Checks SQL by identity: each caller builds its own once. */
+const checksIds = new WeakMap<SQL, number>();
+let checksCount = 0;
+
+/**
+ * The statements of a content commit, built by drizzle once per shape with placeholders (owner,
+ * path, parentPath, parentId, name, etag, now, size, mtime, checksums, segments, contentType,
+ * expectEtag, quota, a0…an for the ancestors) and bound per write: building them costs drizzle
+ * more CPU than the local D1 spends running them.
+ */
+const commitBuilt = statementsBuiltOnce((db, shape: CommitShape) => {
+  const p = (name: string) => sql.placeholder(name);
+  const [owner, path, now] = [p('owner'), p('path'), p('now')];
+  const statements: Statement[] = [];
+  const targetExists = sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${owner} AND f2.path = ${path})`;
+  if (shape.checks) {
+    const ownerHasNoQuota = sql`(SELECT u.quota FROM users AS u WHERE u.id = ${owner}) IS NULL`;
+    const parentIsFolder = sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${owner} AND f2.path = ${p('parentPath')} AND f2.is_dir = 1)`;
+    const targetIsFolder = sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${owner} AND f2.path = ${path} AND f2.is_dir = 1)`;
+    statements.push(guard('writeChecks', sql`${ownerHasNoQuota} AND ${parentIsFolder} AND NOT ${targetIsFolder} AND (${shape.checks})`));
+  }
+  if (shape.expect === 'absent') statements.push(guard('etagMatches', sql`NOT ${targetExists}`));
+  if (shape.expect === 'etag') {
+    statements.push(guard('etagMatches', sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${owner} AND f2.path = ${path} AND f2.etag = ${p('expectEtag')})`));
+  }
+  // Only an overwrite pays for versions: a new file's batch has none of these statements. A write
+  // that read nothing does not know, and runs them (they change nothing for a new file).
+  const replaced = shape.checks || shape.existing
+    ? new ReplacedContent(owner, path, now, { always: shape.alwaysKeep, author: owner, withTotals: shape.quota })
+    : null;
+  const replacedAt = statements.length;
+  if (replaced) statements.push(...replaced.before);
+  const currentSize = sql`COALESCE((SELECT f2.size FROM files AS f2 WHERE f2.owner = ${owner} AND f2.path = ${path}), 0)`;
+  if (shape.quota) {
+    statements.push(guard('quotaAvailable',
+      sql`(SELECT f2.size FROM files AS f2 WHERE f2.owner = ${owner} AND f2.path = '') + ${p('size')} - ${currentSize} <= ${p('quota')}`));
+  }
+  const parentId = shape.checks ? fileidAt(owner, p('parentPath')) : p('parentId');
+  // A new file changes its folder's mtime too.
+  const touch = shape.checks
+    ? { fileid: parentId, mtime: sql`(CASE WHEN ${targetExists} THEN ${files.mtime} ELSE ${now} END)` }
+    : shape.existing ? undefined : { fileid: parentId, mtime: now };
+  const ancestors = Array.from({ length: shape.ancestors }, (_, i) => p(`a${i}`));
+  statements.push(...propagate(db, owner, ancestors, p('etag'), sql`(${p('size')} - ${currentSize})`, touch));
+  const set = { size: p('size'), mtime: p('mtime'), etag: p('etag'), checksums: p('checksums'), segments: p('segments'), contentType: p('contentType') };
+  statements.push(db.insert(files)
+    .values({ owner, path, parentId, name: p('name'), isDir: false, createdAt: now, ...set })
+    .onConflictDoUpdate({ target: [files.owner, files.path], set: Object.fromEntries(Object.entries(set).map(([k, v]) => [k, sql`${v}`])) })
+    .returning());
+  const rowAt = statements.length - 1;
+  if (replaced) statements.push(...replaced.after);
+  return { statements, meta: { replaced, replacedAt, rowAt } };
+}, (shape) => {
+  let checks = 0;
+  if (shape.checks) {
+    checks = checksIds.get(shape.checks) ?? ++checksCount;
+    checksIds.set(shape.checks, checks);
+  }
+  return `${checks}/${shape.existing}/${shape.expect}/${shape.quota}/${shape.alwaysKeep}/${shape.ancestors}`;
+});
 
 /**
  * The Files domain for one owner's tree: the only code that writes the files and properties
@@ -179,11 +265,16 @@ export class FilesService {
     return parent;
   }
 
-  private async runBatch(stmts: Statement[], onFailure?: () => Promise<void>): Promise<D1Result<Record<string, unknown>>[]> {
+  private runBatch(stmts: Statement[], onFailure?: () => Promise<void>): Promise<D1Result<Record<string, unknown>>[]> {
+    return this.runPrepared(prepareStatements(this.env.DB, stmts), onFailure);
+  }
+
+  /** Runs statements already prepared and bound as one batch; the memo is cleared. */
+  private async runPrepared(stmts: D1PreparedStatement[], onFailure?: () => Promise<void>): Promise<D1Result<Record<string, unknown>>[]> {
     this.cache.clear();
     this.childrenMemo.clear();
     try {
-      return await runStatements(this.env.DB, stmts);
+      return await this.env.DB.batch<Record<string, unknown>>(stmts);
     } catch (e) {
       await onFailure?.();
       throw translateBatchError(e);
@@ -216,7 +307,7 @@ export class FilesService {
    * is checked before any byte is stored.
    */
   async writeCheckingInBatch(
-    path: string, body: ReadableStream<Uint8Array> | null, opts: WriteFileOptions, checks: SQL,
+    path: string, body: ReadableStream<Uint8Array> | null, opts: WriteFileOptions, checks: WriteChecks,
   ): Promise<{ row: FileRow; created: boolean } | StoredAhead> {
     if (this.quota !== null) throw new Error('writeCheckingInBatch is for owners without quota');
     const expected = parseChecksum(opts.checksum);
@@ -288,11 +379,12 @@ export class FilesService {
    * One batch points `path` at stored content: the ETag and quota guards, ETag and size
    * propagation to every ancestor, and the file row. Replaced content becomes a version in the
    * same batch (versions/keep.ts); when the two-minute rule makes none, its blobs go afterwards.
-   * A write that read nothing first (`checks`) finds its parent and target in the batch.
+   * A write that read nothing first (`checks`) finds its parent and target in the batch. The
+   * statements are built once per shape (commitBuilt); `alsoRun` runs before them.
    */
   private async commitContent(
     path: string,
-    known: { parent: FileRow; existing: FileRow | null } | { checks: SQL },
+    known: { parent: FileRow; existing: FileRow | null } | { checks: WriteChecks },
     content: { segments: Segment[]; size: number; checksums: string | null },
     opts: { mtime: number | null; expectEtag?: string | null; alwaysKeepReplaced?: boolean },
     alsoRun: Statement[],
@@ -300,54 +392,32 @@ export class FilesService {
   ): Promise<{ row: FileRow; created: boolean }> {
     const etag = newEtag();
     const now = this.nowSeconds();
-    const o = this.owner;
     const read = 'checks' in known ? null : known;
-    const parentId = read ? read.parent.fileid : fileidAt(o, parentPath(path)!);
-    const targetExists = sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path})`;
-    const stmts: Statement[] = [...alsoRun];
-    if ('checks' in known) {
-      const ownerHasNoQuota = sql`(SELECT u.quota FROM users AS u WHERE u.id = ${o}) IS NULL`;
-      const parentIsFolder = sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${parentPath(path)!} AND f2.is_dir = 1)`;
-      const targetIsFolder = sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path} AND f2.is_dir = 1)`;
-      stmts.push(guard('writeChecks', sql`${ownerHasNoQuota} AND ${parentIsFolder} AND NOT ${targetIsFolder} AND (${known.checks})`));
-    }
-    if (opts.expectEtag === null) {
-      stmts.push(guard('etagMatches', sql`NOT ${targetExists}`));
-    } else if (typeof opts.expectEtag === 'string') {
-      stmts.push(guard('etagMatches', sql`EXISTS (SELECT 1 FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path} AND f2.etag = ${opts.expectEtag})`));
-    }
-    // Only an overwrite pays for versions: a new file's batch has none of these statements. A write
-    // that read nothing does not know, and runs them (they change nothing for a new file).
-    const replaced = read?.existing === null
-      ? null
-      : new ReplacedContent(o, path, now, { always: opts.alwaysKeepReplaced === true, author: o, withTotals: this.quota !== null });
-    const replacedAt = stmts.length;
-    if (replaced) stmts.push(...replaced.before);
-    const currentSize = sql`COALESCE((SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = ${path}), 0)`;
-    if (this.quota !== null) {
-      stmts.push(guard('quotaAvailable',
-        sql`(SELECT f2.size FROM files AS f2 WHERE f2.owner = ${o} AND f2.path = '') + ${content.size} - ${currentSize} <= ${this.quota}`));
-    }
-    // A new file changes its folder's mtime too.
-    const touch = !read
-      ? { fileid: parentId, mtime: sql`(CASE WHEN ${targetExists} THEN ${files.mtime} ELSE ${now} END)` }
-      : read.existing ? undefined : { fileid: read.parent.fileid, mtime: now };
-    stmts.push(...propagate(this.db, o, ancestorsOf(path), etag, sql`(${content.size} - ${currentSize})`, touch));
-    const values = {
-      size: content.size, mtime: opts.mtime ?? now, etag, checksums: content.checksums, segments: JSON.stringify(content.segments),
-      contentType: contentTypeOf(baseName(path)),
+    const ancestors = ancestorsOf(path);
+    const shape: CommitShape = {
+      checks: read ? null : (known as { checks: WriteChecks }).checks.sql,
+      existing: read?.existing !== null,
+      expect: opts.expectEtag === null ? 'absent' : typeof opts.expectEtag === 'string' ? 'etag' : 'any',
+      quota: this.quota !== null,
+      alwaysKeep: opts.alwaysKeepReplaced === true,
+      ancestors: ancestors.length,
     };
-    stmts.push(this.db.insert(files)
-      .values({ owner: o, path, parentId, name: baseName(path), isDir: false, createdAt: now, ...values })
-      .onConflictDoUpdate({ target: [files.owner, files.path], set: values })
-      .returning());
-    const rowAt = stmts.length - 1;
-    if (replaced) stmts.push(...replaced.after);
-    const results = await this.runBatch(stmts, onFailure);
-    const row = fileRowFromD1(results[rowAt].results[0]);
-    // The replaced content's SELECT found the old row: the file existed (it is not a folder).
-    const existed = read ? read.existing !== null : results[replacedAt].results.length > 0;
-    if (replaced) await settleReplaced(this.env, o, this.quota, now, replaced.outcome(results, replacedAt, rowAt + 1));
+    const values: Record<string, unknown> = {
+      ...(read ? { parentId: read.parent.fileid } : (known as { checks: WriteChecks }).checks.values),
+      owner: this.owner, path, parentPath: parentPath(path), name: baseName(path), etag, now, size: content.size,
+      mtime: opts.mtime ?? now, checksums: content.checksums, segments: JSON.stringify(content.segments),
+      contentType: contentTypeOf(baseName(path)), expectEtag: opts.expectEtag ?? null, quota: this.quota,
+      ...Object.fromEntries(ancestors.map((a, i) => [`a${i}`, a])),
+    };
+    const { statements, meta } = commitBuilt(this.env.DB, shape, values);
+    const at = alsoRun.length;
+    const results = await this.runPrepared([...prepareStatements(this.env.DB, alsoRun), ...statements], onFailure);
+    const row = fileRowFromD1(results[at + meta.rowAt].results[0]);
+    // Without a read, the replaced content's SELECT tells whether the file existed (it is not a folder).
+    const existed = read ? read.existing !== null : results[at + meta.replacedAt].results.length > 0;
+    if (meta.replaced) {
+      await settleReplaced(this.env, this.owner, this.quota, now, meta.replaced.outcome(results, at + meta.replacedAt, at + meta.rowAt + 1));
+    }
     return { row, created: !existed };
   }
 

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { DrizzleD1Database } from 'drizzle-orm/d1';
 import { batchGuards, files } from '../../schema';
 import { parentPath } from '../dav/paths';
@@ -39,7 +39,7 @@ export function sizeOf(fileid: number): SQL {
 }
 
 /** The fileid at a path as a subquery, so a batch can insert children of rows it just inserted. */
-export function fileidAt(owner: string, path: string): SQL {
+export function fileidAt(owner: string | Placeholder, path: string | Placeholder): SQL {
   return sql`(SELECT f2.fileid FROM files AS f2 WHERE f2.owner = ${owner} AND f2.path = ${path})`;
 }
 
@@ -50,8 +50,8 @@ export function fileidAt(owner: string, path: string): SQL {
  * batch costs the local D1 about as much as a small write's own work.
  */
 export function propagate(
-  db: DrizzleD1Database, owner: string, paths: string[], etag: string, delta: SQL | number | null,
-  touch?: { fileid: number | SQL; mtime: number | SQL },
+  db: DrizzleD1Database, owner: string | Placeholder, paths: (string | Placeholder)[], etag: string | Placeholder, delta: SQL | number | null,
+  touch?: { fileid: number | SQL | Placeholder; mtime: number | SQL | Placeholder },
 ) {
   const out = [];
   for (let i = 0; i < paths.length; i += MAX_PARAMS_PER_IN) {

@@ -4,7 +4,7 @@
  * are referenced by the version; if it does not, nothing changed. Whether a version is made is
  * decided by SQL in the batch, so a write pays no extra round trip for it.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type Placeholder } from 'drizzle-orm';
 import type { Statement } from '../batch';
 import { parseSegments, type Segment } from '../blobs';
 import type { VersionFacts } from './thinning';
@@ -37,11 +37,11 @@ export class ReplacedContent {
   readonly before: Statement[];
   readonly after: Statement[];
 
-  constructor(owner: string, path: string, now: number, opts: {
+  constructor(owner: string | Placeholder, path: string | Placeholder, now: number | Placeholder, opts: {
     /** Make a version even within two minutes of the last one, and of empty content (a restore). */
     always: boolean;
     /** Who wrote the replaced content (nc:version-author). */
-    author: string;
+    author: string | Placeholder;
     /** Probe the owner's totals for the 50 % rule (only with a quota). */
     withTotals: boolean;
   }) {
@@ -50,7 +50,7 @@ export class ReplacedContent {
     const rule = opts.always
       ? sql``
       // Nextcloud makes no version of empty content; and none within two minutes of the last.
-      : sql` AND f.size > 0 AND NOT EXISTS (SELECT 1 FROM file_versions AS v WHERE v.fileid = f.fileid AND v.timestamp > ${now - MIN_VERSION_INTERVAL})`;
+      : sql` AND f.size > 0 AND NOT EXISTS (SELECT 1 FROM file_versions AS v WHERE v.fileid = f.fileid AND v.timestamp > ${now} - ${MIN_VERSION_INTERVAL})`;
     this.before = [
       sql`SELECT segments FROM files WHERE owner = ${owner} AND path = ${path} AND is_dir = 0`,
       // The name must be unique per file: now, or one past the newest when that is not older
