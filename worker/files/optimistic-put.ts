@@ -11,7 +11,9 @@
  * (FilesService.useStoredAhead): it authenticates, reads and answers exactly as it would have, and
  * whatever it does not commit is deleted when the request ends. So only content is ever stored
  * before the checks, only for credentials that were correct minutes ago, and never for an owner
- * with a quota (who must get 507 before any byte is stored).
+ * with a quota (who must get 507 before any byte is stored). Anything the batch cannot judge by
+ * the owner's own rows must fail its checks: share mounts, when they come, must not look like a
+ * plain folder of the owner to `parentIsFolder` (FilesService commitBuilt).
  */
 import { sql } from 'drizzle-orm';
 import type { Context } from 'hono';
