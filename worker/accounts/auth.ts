@@ -10,10 +10,10 @@ import type { AppEnv, AuthUser } from '../http/env';
 import { authenticate } from './authenticate';
 import { takeLoginReads } from './login-reads';
 import type { Credentials, LoginResult } from './login';
+import { authenticateSession, sessionTokenOf } from './sessions-http';
 
 // For a files write that checks the login in its own batch (files/optimistic-put.ts).
 export { CACHED_LOGIN_HOLDS, cachedLogin } from './login';
-import { authenticateSession, sessionTokenOf } from './sessions-http';
 
 /** 401 (no or bad credentials, disabled account), 403 (session failing its CSRF check) or 429 (throttled). */
 export type RefusalStatus = 401 | 403 | 429;

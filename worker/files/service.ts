@@ -303,8 +303,8 @@ export class FilesService {
    * one batch checks what writeFile checks before storing — the parent is a folder, the target is
    * not, the owner still has no quota — and the caller's `checks`, and commits. When a check fails
    * (or the checksum does not match, or the batch fails otherwise) nothing is written and the
-   * stored content is handed back for the normal path, which answers as it would have. Only for an owner without quota: a quota
-   * is checked before any byte is stored.
+   * stored content is handed back for the normal path, which answers as it would have. Only for
+   * an owner without quota: a quota is checked before any byte is stored.
    */
   async writeCheckingInBatch(
     path: string, body: ReadableStream<Uint8Array> | null, opts: WriteFileOptions, checks: WriteChecks,
@@ -392,18 +392,19 @@ export class FilesService {
   ): Promise<{ row: FileRow; created: boolean }> {
     const etag = newEtag();
     const now = this.nowSeconds();
+    const checks = 'checks' in known ? known.checks : null;
     const read = 'checks' in known ? null : known;
     const ancestors = ancestorsOf(path);
     const shape: CommitShape = {
-      checks: read ? null : (known as { checks: WriteChecks }).checks.sql,
-      existing: read?.existing !== null,
+      checks: checks?.sql ?? null,
+      existing: read !== null && read.existing !== null,
       expect: opts.expectEtag === null ? 'absent' : typeof opts.expectEtag === 'string' ? 'etag' : 'any',
       quota: this.quota !== null,
       alwaysKeep: opts.alwaysKeepReplaced === true,
       ancestors: ancestors.length,
     };
     const values: Record<string, unknown> = {
-      ...(read ? { parentId: read.parent.fileid } : (known as { checks: WriteChecks }).checks.values),
+      ...(read ? { parentId: read.parent.fileid } : checks!.values),
       owner: this.owner, path, parentPath: parentPath(path), name: baseName(path), etag, now, size: content.size,
       mtime: opts.mtime ?? now, checksums: content.checksums, segments: JSON.stringify(content.segments),
       contentType: contentTypeOf(baseName(path)), expectEtag: opts.expectEtag ?? null, quota: this.quota,
