@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { appPasswords, loginFailures } from '../../schema';
 import { createAppPassword, listAppPasswords } from '../../worker/accounts/app-passwords';
 import { requireUser } from '../../worker/accounts/auth';
-import { credentialCacheSize } from '../../worker/accounts/credential-cache';
+import { credentialCacheSize, credentialKey, lookupCredential } from '../../worker/accounts/credential-cache';
 import { deleteUser, setUserEnabled } from '../../worker/accounts/users';
 import type { AppEnv } from '../../worker/http/env';
 import { addUser, ALICE, basic, installAdmin, ocsJson, propfindRoot } from './helpers';
@@ -85,7 +85,7 @@ describe('Basic auth with an app password', () => {
     expect(res.data.id).toBe('alice');
   });
 
-  it('sets via "app-password" and the token\'s id, without touching the password cache (no PBKDF2)', async () => {
+  it('sets via "app-password" and the token\'s id; the token is remembered as one, never verified as a password (no PBKDF2)', async () => {
     const { token, id } = await createAppPassword(env, { userId: 'alice', name: 'who', loginName: 'alice' });
     const cached = credentialCacheSize();
     const res = await whoApp()(basic('alice', token));
@@ -93,7 +93,9 @@ describe('Basic auth with an app password', () => {
       id: 'alice', displayName: 'Alice', email: 'alice@example.org', quota: null, isAdmin: false,
       loginName: 'alice', via: 'app-password', appPasswordId: id,
     });
-    expect(credentialCacheSize()).toBe(cached);
+    // One entry, for writes that check the token again in their own batch (files/optimistic-put.ts).
+    expect(credentialCacheSize()).toBe(cached + 1);
+    expect(lookupCredential(await credentialKey('alice', token), Date.now())).toMatchObject({ via: 'app-password', userId: 'alice' });
   });
 
   it('accepts the owner\'s id (any case), e-mail, or the login name it was issued to', async () => {

@@ -4,6 +4,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { files, fileVersions } from '../../schema';
 import { loginFailures } from '../../schema/accounts';
+import { createAppPassword, revokeAppPassword } from '../../worker/accounts/app-passwords';
 import { createUser, setUserEnabled, updateUser } from '../../worker/accounts/users';
 import worker from '../../worker/index';
 import { lockInfo } from '../helpers';
@@ -70,7 +71,7 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
   const PASSWORD = 'correct horse battery';
 
   beforeAll(async () => {
-    for (const id of ['opt-ann', 'opt-ben', 'opt-cat', 'opt-dan', 'opt-eve', 'opt-fay']) await createUser(env, { id, password: PASSWORD, displayName: id });
+    for (const id of ['opt-ann', 'opt-ben', 'opt-cat', 'opt-dan', 'opt-eve', 'opt-fay', 'opt-gus']) await createUser(env, { id, password: PASSWORD, displayName: id });
     await createUser(env, { id: 'opt-quo', password: PASSWORD, displayName: 'quo', quota: 10_000 });
   });
 
@@ -175,6 +176,25 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
     expect(res.res.status).toBe(403);
     expect(await rowAt('opt-fay', 'intrusion.txt')).toBeUndefined();
     expect(await blobCount()).toBe(blobs);
+  });
+
+  it('an app password takes it too once verified; revoked, the next PUT gets 401 and nothing stays stored', async () => {
+    const { token, id } = await createAppPassword(env, { userId: 'opt-gus', name: 'sync client', loginName: 'opt-gus' });
+    const gus = client('opt-gus', token);
+    expect((await gus('MKCOL', '/d')).res.status).toBe(201); // the token is verified and remembered
+    const put = await gus('PUT', '/d/a.txt', { body: 'by token' });
+    expect(put.res.status).toBe(201);
+    expect(put.trips).toBe(1);
+    expect((await gus('GET', '/d/a.txt')).text).toBe('by token');
+
+    await revokeAppPassword(env, 'opt-gus', id);
+    const blobs = await blobCount();
+    const revoked = await gus('PUT', '/d/b.txt', { body: 'after revocation' });
+    expect(revoked.res.status).toBe(401);
+    expect(await rowAt('opt-gus', 'd/b.txt')).toBeUndefined();
+    expect(await blobCount()).toBe(blobs);
+    // The login password of the same user still works, through the normal path first.
+    expect((await client('opt-gus', PASSWORD)('PUT', '/d/b.txt', { body: 'by password' })).res.status).toBe(201);
   });
 
   it('an owner with a quota never takes it: 507 comes before any byte is stored', async () => {

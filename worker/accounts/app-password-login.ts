@@ -1,11 +1,14 @@
 /**
  * Basic login with an app password: one indexed lookup by the token's SHA-256 (no PBKDF2), the
- * same throttle as passwords, and no cache — a revoked token fails on the very next request.
+ * same throttle as passwords, and no cache — a revoked token fails on the very next request. (A
+ * verified token is remembered in the credential cache, but only for writes that check it again
+ * in their own batch.)
  */
 import { eq, sql, type Placeholder } from 'drizzle-orm';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { appPasswords, users } from '../../schema/accounts';
 import { ACTIVITY_RESOLUTION_SECONDS, looksLikeAppPassword, recordAppPasswordUse } from './app-passwords';
+import { credentialKey, rememberCredential } from './credential-cache';
 import { BAD_CREDENTIALS, type Credentials, type LoginContext, type LoginResult } from './login';
 import { usableLoginReads } from './login-reads';
 import { clearFailures, readThrottle, recordFailure, throttleDelay, throttleKeys, throttleState } from './throttle';
@@ -46,9 +49,13 @@ export async function appPasswordLogin(env: Env, credentials: Credentials, conte
   }
   if (!row.enabled) return { ok: false, status: 401, message: 'This account is disabled' };
   if (throttle.hasRows) await clearFailures(db, keys);
-  if (row.lastActivity <= Math.floor(context.now / 1000) - ACTIVITY_RESOLUTION_SECONDS) {
-    await recordAppPasswordUse(env, row.appPasswordId, row.id, context.now);
-  }
+  const nowSeconds = Math.floor(context.now / 1000);
+  const recorded = row.lastActivity <= nowSeconds - ACTIVITY_RESOLUTION_SECONDS;
+  if (recorded) await recordAppPasswordUse(env, row.appPasswordId, row.id, context.now);
+  // Only for writes that check the login in their own batch (files/optimistic-put.ts).
+  rememberCredential(await credentialKey(name, password), {
+    via: 'app-password', userId: row.id, tokenHash: hash, quota: row.quota, activityAt: recorded ? nowSeconds : row.lastActivity,
+  }, context.now);
   return {
     ok: true,
     user: {

@@ -6,6 +6,7 @@ import { eq, sql, type SQL } from 'drizzle-orm';
 import { drizzle, type DrizzleD1Database } from 'drizzle-orm/d1';
 import { users } from '../../schema/accounts';
 import type { AuthUser } from '../http/env';
+import { ACTIVITY_RESOLUTION_SECONDS } from './app-passwords';
 import { credentialKey, forgetCredential, lookupCredential, rememberCredential } from './credential-cache';
 import { usableLoginReads, type LoginReads } from './login-reads';
 import { verifyPassword } from './password';
@@ -44,7 +45,10 @@ export async function login(env: Env, credentials: Credentials, context: LoginCo
   const { now } = context;
   const keys = throttleKeys(context.ip, name);
   const cacheKey = await credentialKey(name, password);
-  const cached = lookupCredential(cacheKey, now);
+  const entry = lookupCredential(cacheKey, now);
+  // An app password's entry under this pair: that token no longer exists (else it had logged in).
+  if (entry?.via === 'app-password') forgetCredential(cacheKey);
+  const cached = entry?.via === 'password' ? entry : undefined;
 
   // The throttle state and the account are read concurrently (one round trip of latency), or
   // were read ahead with the route's own reads (no round trip).
@@ -83,7 +87,7 @@ export async function login(env: Env, credentials: Credentials, context: LoginCo
   if (!user.enabled) return { ok: false, status: 401, message: 'This account is disabled' };
   if (throttle.hasRows) await clearFailures(db, keys);
   if (!cacheHit) {
-    rememberCredential(cacheKey, { userId: user.id, passwordHash: user.passwordHash, quota: user.quota }, now);
+    rememberCredential(cacheKey, { via: 'password', userId: user.id, passwordHash: user.passwordHash, quota: user.quota }, now);
     await recordLogin(env, user.id, now);
   }
   return {
@@ -97,22 +101,30 @@ export async function login(env: Env, credentials: Credentials, context: LoginCo
 
 /**
  * A login that a write may check in its own D1 batch rather than before it (files/optimistic-put.ts):
- * these credentials were verified in this isolate within the credential cache's lifetime, for the
- * account whose id is exactly the login name. `values` bind CACHED_LOGIN_HOLDS.
+ * these credentials — the login password or an app password — were verified in this isolate
+ * within the credential cache's lifetime, for the account whose id is exactly the login name.
+ * `values` bind CACHED_LOGIN_HOLDS. Null also when an app password's use is due to be recorded
+ * (once a minute): the normal path records it.
  */
 export async function cachedLogin(ip: string, credentials: Credentials, now: number): Promise<{ userId: string; quota: number | null; values: Record<string, unknown> } | null> {
   const entry = lookupCredential(await credentialKey(credentials.login, credentials.password), now);
   if (!entry || entry.userId !== credentials.login) return null;
+  if (entry.via === 'app-password' && Math.floor(now / 1000) - entry.activityAt >= ACTIVITY_RESOLUTION_SECONDS) return null;
   const [ipKey, loginKey] = throttleKeys(ip, credentials.login);
-  return { userId: entry.userId, quota: entry.quota, values: { loginUser: entry.userId, loginHash: entry.passwordHash, ipKey, loginKey } };
+  const secretHash = entry.via === 'password' ? entry.passwordHash : entry.tokenHash;
+  return { userId: entry.userId, quota: entry.quota, values: { loginUser: entry.userId, loginVia: entry.via, secretHash, ipKey, loginKey } };
 }
 
 /**
- * SQL that is true while login() would accept a cachedLogin at once: the account enabled with
- * the password hash that was verified, and no failed login counted for the IP or the name (login()
- * would then wait, refuse, or clear them). Placeholders: loginUser, loginHash, ipKey, loginKey.
+ * SQL that is true while authentication would accept a cachedLogin at once: the account enabled
+ * and, for a password login, still with the password hash that was verified, for an app password,
+ * that token still its own (not revoked); and no failed login counted for the IP or the name
+ * (login would then wait, refuse, or clear them). Placeholders: loginUser, loginVia, secretHash,
+ * ipKey, loginKey.
  */
-export const CACHED_LOGIN_HOLDS = sql`EXISTS (SELECT 1 FROM users AS u WHERE u.id = ${sql.placeholder('loginUser')} AND u.enabled = 1 AND u.password_hash = ${sql.placeholder('loginHash')})
+export const CACHED_LOGIN_HOLDS = sql`EXISTS (SELECT 1 FROM users AS u WHERE u.id = ${sql.placeholder('loginUser')} AND u.enabled = 1 AND CASE ${sql.placeholder('loginVia')}
+    WHEN 'password' THEN u.password_hash = ${sql.placeholder('secretHash')}
+    ELSE EXISTS (SELECT 1 FROM app_passwords AS a WHERE a.token_hash = ${sql.placeholder('secretHash')} AND a.user_id = u.id) END)
   AND NOT EXISTS (SELECT 1 FROM login_failures AS l WHERE l.key IN (${sql.placeholder('ipKey')}, ${sql.placeholder('loginKey')}))`;
 
 export type UserRow = NonNullable<Awaited<ReturnType<typeof findUserRow>>>;

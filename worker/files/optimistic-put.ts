@@ -1,10 +1,10 @@
 /**
  * A PUT of a file in one D1 round trip instead of two. The normal path reads ahead (login,
- * throttle, rows, locks), stores the body, then commits. For a client whose Basic login this
- * isolate verified within the last minutes (the credential cache), this path stores the body first
- * and lets one batch check what the reads would have told — the login still holds, the owner
- * holds no lock, the parent is a folder and the target is not, the owner still has no quota — and
- * commit. Sync clients and mounts write many small files in a row; each one saves a round trip,
+ * throttle, rows, locks), stores the body, then commits. For a client whose Basic login (its
+ * password or an app password) this isolate verified within the last minutes (the credential
+ * cache), this path stores the body first and lets one batch check what the reads would have
+ * told — the login still holds, the owner holds no lock, the parent is a folder and the target is
+ * not, the owner still has no quota — and commit. Sync clients and mounts write many small files in a row; each one saves a round trip,
  * which on Cloudflare is the largest part of a small write.
  *
  * When a check fails, nothing is written and the stored content is handed to the normal path
