@@ -67,6 +67,14 @@ function client(user: string, password: string) {
 const rowAt = (owner: string, path: string) =>
   drizzle(env.DB).select().from(files).where(and(eq(files.owner, owner), eq(files.path, path))).get();
 
+/** `put` is answered `status`, and leaves the row at `owner`/`path` as it was and no new blob. */
+async function expectRefusedLeavingNothing(put: () => Promise<{ res: Response }>, status: number, owner: string, path: string) {
+  const [rowBefore, blobs] = [await rowAt(owner, path), await blobCount()];
+  expect((await put()).res.status).toBe(status);
+  expect(await rowAt(owner, path)).toEqual(rowBefore);
+  expect(await blobCount()).toBe(blobs);
+}
+
 describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
   const PASSWORD = 'correct horse battery';
 
@@ -116,19 +124,12 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
     const ben = client('opt-ben', PASSWORD);
     expect((await ben('PUT', '/a.txt', { body: 'first' })).res.status).toBe(201);
     await setUserEnabled(env, 'opt-ben', false);
-    let blobs = await blobCount();
-    const disabled = await ben('PUT', '/b.txt', { body: 'while disabled' });
-    expect(disabled.res.status).toBe(401);
-    expect(await rowAt('opt-ben', 'b.txt')).toBeUndefined();
-    expect(await blobCount()).toBe(blobs);
+    await expectRefusedLeavingNothing(() => ben('PUT', '/b.txt', { body: 'while disabled' }), 401, 'opt-ben', 'b.txt');
 
     await setUserEnabled(env, 'opt-ben', true);
     expect((await ben('PUT', '/c.txt', { body: 'enabled again' })).res.status).toBe(201);
     await updateUser(env, 'opt-ben', { password: 'a brand new passphrase' });
-    blobs = await blobCount();
-    const stale = await ben('PUT', '/c.txt', { body: 'with the old password' });
-    expect(stale.res.status).toBe(401);
-    expect(await blobCount()).toBe(blobs);
+    await expectRefusedLeavingNothing(() => ben('PUT', '/c.txt', { body: 'with the old password' }), 401, 'opt-ben', 'c.txt');
     expect((await ben('GET', '/c.txt')).res.status).toBe(401);
     expect((await client('opt-ben', 'a brand new passphrase')('GET', '/c.txt')).text).toBe('enabled again');
   });
@@ -139,17 +140,10 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
     const locked = await cat('LOCK', '/locked', { body: lockInfo(), headers: { 'Content-Type': 'application/xml', Depth: 'infinity' } });
     expect(locked.res.status).toBe(200);
     expect((await cat('MKCOL', '/folder')).res.status).toBe(201);
-    const blobs = await blobCount();
-
-    const inLocked = await cat('PUT', '/locked/x.txt', { body: 'no token' });
-    expect(inLocked.res.status).toBe(423);
-    expect(await rowAt('opt-cat', 'locked/x.txt')).toBeUndefined();
-    const noParent = await cat('PUT', '/missing/x.txt', { body: 'orphan' });
-    expect(noParent.res.status).toBe(409);
-    const onFolder = await cat('PUT', '/folder', { body: 'over a folder' });
-    expect(onFolder.res.status).toBe(405);
+    await expectRefusedLeavingNothing(() => cat('PUT', '/locked/x.txt', { body: 'no token' }), 423, 'opt-cat', 'locked/x.txt');
+    await expectRefusedLeavingNothing(() => cat('PUT', '/missing/x.txt', { body: 'orphan' }), 409, 'opt-cat', 'missing/x.txt');
+    await expectRefusedLeavingNothing(() => cat('PUT', '/folder', { body: 'over a folder' }), 405, 'opt-cat', 'folder');
     expect((await rowAt('opt-cat', 'folder'))!.isDir).toBe(true);
-    expect(await blobCount()).toBe(blobs);
   });
 
   it('counted failed logins send the PUT through the normal path, which clears them', async () => {
@@ -171,11 +165,7 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
   it("another user's tree: 403 as before, nothing stored there or anywhere", async () => {
     const eve = client('opt-eve', PASSWORD);
     expect((await eve('MKCOL', '/mine')).res.status).toBe(201);
-    const blobs = await blobCount();
-    const res = await eve('PUT', '/intrusion.txt', { body: 'not yours', as: 'opt-fay' });
-    expect(res.res.status).toBe(403);
-    expect(await rowAt('opt-fay', 'intrusion.txt')).toBeUndefined();
-    expect(await blobCount()).toBe(blobs);
+    await expectRefusedLeavingNothing(() => eve('PUT', '/intrusion.txt', { body: 'not yours', as: 'opt-fay' }), 403, 'opt-fay', 'intrusion.txt');
   });
 
   it('an app password takes it too once verified; revoked, the next PUT gets 401 and nothing stays stored', async () => {
@@ -188,11 +178,7 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
     expect((await gus('GET', '/d/a.txt')).text).toBe('by token');
 
     await revokeAppPassword(env, 'opt-gus', id);
-    const blobs = await blobCount();
-    const revoked = await gus('PUT', '/d/b.txt', { body: 'after revocation' });
-    expect(revoked.res.status).toBe(401);
-    expect(await rowAt('opt-gus', 'd/b.txt')).toBeUndefined();
-    expect(await blobCount()).toBe(blobs);
+    await expectRefusedLeavingNothing(() => gus('PUT', '/d/b.txt', { body: 'after revocation' }), 401, 'opt-gus', 'd/b.txt');
     // The login password of the same user still works, through the normal path first.
     expect((await client('opt-gus', PASSWORD)('PUT', '/d/b.txt', { body: 'by password' })).res.status).toBe(201);
   });
@@ -200,10 +186,7 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
   it('an owner with a quota never takes it: 507 comes before any byte is stored', async () => {
     const quo = client('opt-quo', PASSWORD);
     expect((await quo('PUT', '/small.txt', { body: 'fits' })).res.status).toBe(201);
-    const blobs = await blobCount();
-    const tooBig = await quo('PUT', '/big.txt', { body: 'x'.repeat(20_000) });
-    expect(tooBig.res.status).toBe(507);
-    expect(await blobCount()).toBe(blobs);
+    await expectRefusedLeavingNothing(() => quo('PUT', '/big.txt', { body: 'x'.repeat(20_000) }), 507, 'opt-quo', 'big.txt');
     const fits = await quo('PUT', '/second.txt', { body: 'also fits' });
     expect(fits.res.status).toBe(201);
     expect(fits.trips).toBeGreaterThan(1);
