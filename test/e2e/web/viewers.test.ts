@@ -210,6 +210,8 @@ describe('the file viewer', () => {
     expect(await img.evaluate((el) => (el as HTMLImageElement).naturalWidth)).toBe(16);
     const details = page.getByRole('complementary', { name: 'Details' });
     await details.getByText('image/png').waitFor();
+    // The versions list loads after the file's properties: wait for it rather than read it at once.
+    await details.getByText('No older versions.').waitFor();
     expect(await details.getByText('No older versions.').count()).toBe(1);
     const download = page.locator('.viewer-actions').getByRole('link', { name: 'Download' });
     expect(await download.getAttribute('href')).toBe('/remote.php/dav/files/alice/pics/dot.png');
