@@ -79,7 +79,7 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
   const PASSWORD = 'correct horse battery';
 
   beforeAll(async () => {
-    for (const id of ['opt-ann', 'opt-ben', 'opt-cat', 'opt-dan', 'opt-eve', 'opt-fay', 'opt-gus']) await createUser(env, { id, password: PASSWORD, displayName: id });
+    for (const id of ['opt-ann', 'opt-ben', 'opt-cat', 'opt-dan', 'opt-eve', 'opt-fay', 'opt-gus', 'opt-hal']) await createUser(env, { id, password: PASSWORD, displayName: id });
     await createUser(env, { id: 'opt-quo', password: PASSWORD, displayName: 'quo', quota: 10_000 });
   });
 
@@ -118,6 +118,30 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
     const versions = await drizzle(env.DB).select().from(fileVersions).where(eq(fileVersions.fileid, row.fileid));
     expect(versions.map((v) => v.size)).toEqual([5]);
     expect(await blobCount()).toBe(blobsBefore + 1);
+  });
+
+  it('If-Match with the ETag (the desktop client updating a file) and If-None-Match: * are checked in the one batch; a failed one gets 412 and leaves nothing', async () => {
+    const hal = client('opt-hal', PASSWORD);
+    expect((await hal('MKCOL', '/d')).res.status).toBe(201);
+    const created = await hal('PUT', '/d/f.txt', { body: 'one', headers: { 'If-None-Match': '*' } });
+    expect([created.res.status, created.trips]).toEqual([201, 1]);
+    const etag = created.res.headers.get('ETag')!;
+    await expectRefusedLeavingNothing(() => hal('PUT', '/d/f.txt', { body: 'not over it', headers: { 'If-None-Match': '*' } }), 412, 'opt-hal', 'd/f.txt');
+
+    const updated = await hal('PUT', '/d/f.txt', { body: 'two', headers: { 'If-Match': etag } });
+    expect([updated.res.status, updated.trips]).toEqual([204, 1]);
+    expect((await hal('GET', '/d/f.txt')).text).toBe('two');
+    // The ETag it had is gone now: a client that missed the change gets 412, its content is not kept.
+    await expectRefusedLeavingNothing(() => hal('PUT', '/d/f.txt', { body: 'stale', headers: { 'If-Match': etag } }), 412, 'opt-hal', 'd/f.txt');
+    await expectRefusedLeavingNothing(() => hal('PUT', '/d/none.txt', { body: 'no such file', headers: { 'If-Match': etag } }), 412, 'opt-hal', 'd/none.txt');
+    expect((await hal('GET', '/d/f.txt')).text).toBe('two');
+
+    // A list of ETags is for the normal path, which still honours it.
+    const current = updated.res.headers.get('ETag')!;
+    const listed = await hal('PUT', '/d/f.txt', { body: 'three', headers: { 'If-Match': `"other", ${current}` } });
+    expect(listed.res.status).toBe(204);
+    expect(listed.trips).toBeGreaterThan(1);
+    expect((await hal('GET', '/d/f.txt')).text).toBe('three');
   });
 
   it('a login that no longer holds (disabled, password changed) gets 401, and nothing stays stored', async () => {

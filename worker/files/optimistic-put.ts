@@ -4,7 +4,8 @@
  * password or an app password) this isolate verified within the last minutes (the credential
  * cache), this path stores the body first and lets one batch check what the reads would have
  * told — the login still holds, the owner holds no lock, the parent is a folder and the target is
- * not, the owner still has no quota — and commit. Sync clients and mounts write many small files in a row; each one saves a round trip,
+ * not, the owner still has no quota, the ETag precondition (If-Match / If-None-Match: *) holds —
+ * and commit. Sync clients and mounts write many small files in a row; each one saves a round trip,
  * which on Cloudflare is the largest part of a small write.
  *
  * When a check fails, nothing is written and the stored content is handed to the normal path
@@ -28,7 +29,21 @@ import { FilesService, parseChecksum, type StoredAhead } from './service';
 const CHECKS = sql`${CACHED_LOGIN_HOLDS} AND NOT EXISTS (SELECT 1 FROM locks AS k WHERE k.owner = ${sql.placeholder('owner')} AND k.expires_at > ${sql.placeholder('nowMs')})`;
 
 /** Headers whose meaning needs the target read first: such a PUT takes the normal path. */
-const CONDITIONAL = ['If', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If-Unmodified-Since', 'Content-Range'];
+const CONDITIONAL = ['If', 'If-Modified-Since', 'If-Unmodified-Since', 'Content-Range'];
+
+/**
+ * The ETag precondition the batch can check itself: `If-Match: "etag"` (one strong ETag, as the
+ * Nextcloud desktop client sends when it uploads a changed file) gives that ETag, `If-None-Match: *`
+ * gives null (the file must not exist), neither gives undefined. Any other form (lists, weak
+ * ETags, both headers) gives 'read first': the normal path evaluates it.
+ */
+function batchPrecondition(headers: Headers): string | null | undefined | 'read first' {
+  const [ifMatch, ifNoneMatch] = [headers.get('If-Match'), headers.get('If-None-Match')];
+  if (ifMatch === null && ifNoneMatch === null) return undefined;
+  if (ifMatch !== null && ifNoneMatch !== null) return 'read first';
+  if (ifNoneMatch !== null) return ifNoneMatch.trim() === '*' ? null : 'read first';
+  return /^\s*"([^"*,]*)"\s*$/.exec(ifMatch!)?.[1] ?? 'read first';
+}
 
 /**
  * Tries the one-batch PUT of `path` in `owner`'s files. Returns the answer; or the content it
@@ -38,6 +53,8 @@ const CONDITIONAL = ['If', 'If-Match', 'If-None-Match', 'If-Modified-Since', 'If
 export async function optimisticPut(c: Context<AppEnv>, owner: string, path: string): Promise<Response | StoredAhead | null> {
   const headers = c.req.raw.headers;
   if (path === '' || CONDITIONAL.some((h) => headers.has(h))) return null;
+  const expectEtag = batchPrecondition(headers);
+  if (expectEtag === 'read first') return null;
   let length: number | null;
   let mtime: number | null;
   try {
@@ -57,7 +74,7 @@ export async function optimisticPut(c: Context<AppEnv>, owner: string, path: str
 
   const service = new FilesService(c.env, owner, null);
   const outcome = await dav(() => service.writeCheckingInBatch(path, c.req.raw.body, {
-    length, mtime, checksum: headers.get('OC-Checksum'),
+    length, mtime, checksum: headers.get('OC-Checksum'), expectEtag,
   }, { sql: CHECKS, values: { ...login.values, nowMs: now } }));
   if (!('row' in outcome)) return outcome;
   return putAnswer(outcome.row.etag, outcome.created, { mtimeAccepted: mtime !== null, headers: fileWriteHeaders(outcome.row) });

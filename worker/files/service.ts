@@ -301,7 +301,8 @@ export class FilesService {
   /**
    * Writes a file without reading anything first (optimistic-put.ts): the body is stored, then
    * one batch checks what writeFile checks before storing — the parent is a folder, the target is
-   * not, the owner still has no quota — and the caller's `checks`, and commits. When a check fails
+   * not, the ETag precondition (`expectEtag`), the owner still has no quota — and the caller's
+   * `checks`, and commits. When a check fails
    * (or the checksum does not match, or the batch fails otherwise) nothing is written and the
    * stored content is handed back for the normal path, which answers as it would have. Only for
    * an owner without quota: a quota is checked before any byte is stored.
@@ -317,7 +318,7 @@ export class FilesService {
       return await this.commitContent(path, { checks }, contentOf(stored), opts, []);
     } catch (e) {
       // A failed check (or any other failure of the batch): the normal path decides.
-      if (!(e instanceof WriteChecksFailed)) console.warn('a write checked in its batch failed; the normal path takes over:', e);
+      if (!(e instanceof WriteChecksFailed) && !(e instanceof PreconditionFailed)) console.warn('a write checked in its batch failed; the normal path takes over:', e);
       return { content: stored, settled: false };
     }
   }
