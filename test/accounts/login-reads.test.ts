@@ -84,6 +84,16 @@ describe('D1 round trips of an authenticated files request', () => {
     expect(await tripsOf(request())).toEqual({ status: 207, trips: 1 });
   });
 
+  it('the legacy /remote.php/webdav/ (no user in the URL): the same one round trip for PROPFIND Depth 0', async () => {
+    const legacy = new Request('http://cumulus.test/remote.php/webdav/', { method: 'PROPFIND', headers: { ...auth(), Depth: '0' }, body: PROPS });
+    expect(await tripsOf(legacy)).toEqual({ status: 207, trips: 1 });
+    // An e-mail login names nobody's tree: what it read ahead is not used, and the request still works.
+    const byEmail = new Request('http://cumulus.test/remote.php/webdav/', { method: 'PROPFIND', headers: { ...auth(CAROL.password, CAROL.email), Depth: '0' }, body: PROPS });
+    const r = await tripsOf(byEmail);
+    expect(r.status).toBe(207);
+    expect(r.trips).toBeGreaterThan(1);
+  });
+
   it('PUT of a new file: two (the read batch and the write batch)', async () => {
     const r = await tripsOf(new Request(url('/trips.txt'), { method: 'PUT', headers: auth(), body: 'four' }));
     expect(r).toEqual({ status: 201, trips: 2 });

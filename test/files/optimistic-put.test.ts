@@ -51,11 +51,12 @@ async function blobCount(): Promise<number> {
 
 function client(user: string, password: string) {
   const auth = 'Basic ' + btoa(`${user}:${password}`);
-  return async (method: string, path: string, init: { body?: string; headers?: Record<string, string>; as?: string } = {}) => {
+  return async (method: string, path: string, init: { body?: string; headers?: Record<string, string>; as?: string; legacy?: boolean } = {}) => {
     const counter = { trips: 0 };
     const ctx = createExecutionContext();
     const body = init.body ?? null;
-    const request = new Request(`http://localhost/remote.php/dav/files/${init.as ?? user}${path}`, {
+    const base = init.legacy ? 'http://localhost/remote.php/webdav' : `http://localhost/remote.php/dav/files/${init.as ?? user}`;
+    const request = new Request(`${base}${path}`, {
       method, body, headers: { Authorization: auth, ...(body !== null ? { 'Content-Length': String(new TextEncoder().encode(body).length) } : {}), ...init.headers },
     });
     const res = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, { ...env, DB: countingD1(env.DB, counter) }, ctx);
@@ -118,6 +119,11 @@ describe('PUT in one D1 round trip (optimistic-put.ts)', () => {
     const versions = await drizzle(env.DB).select().from(fileVersions).where(eq(fileVersions.fileid, row.fileid));
     expect(versions.map((v) => v.size)).toEqual([5]);
     expect(await blobCount()).toBe(blobsBefore + 1);
+
+    // The legacy URL (no user in it: the login's tree) takes the same path.
+    const legacy = await ann('PUT', '/d/legacy.txt', { body: 'old URL', legacy: true });
+    expect([legacy.res.status, legacy.trips]).toEqual([201, 1]);
+    expect((await ann('GET', '/d/legacy.txt')).text).toBe('old URL');
   });
 
   it('If-Match with the ETag (the desktop client updating a file) and If-None-Match: * are checked in the one batch; a failed one gets 412 and leaves nothing', async () => {

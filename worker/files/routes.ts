@@ -70,11 +70,12 @@ const prefetches = new WeakMap<Request, Promise<Prefetched>>();
 const storedAhead = new WeakMap<Request, { owner: string; path: string; content: StoredAhead }>();
 
 /**
- * Starts prefetchFiles for `/remote.php/dav/files/{user}/…` before authentication, with the reads
- * authentication makes (login-reads.ts) in the same D1 batch: two round trips fewer on every
- * request. Nothing of the files read is used unless the caller turns out to be the owner. A PUT
- * first tries to do without those reads (optimistic-put.ts); content it stored but could not
- * commit goes to the normal path, and is deleted when the request ends unless a write took it.
+ * Starts prefetchFiles for `/remote.php/dav/files/{user}/…` and the legacy `/remote.php/webdav/…`
+ * before authentication, with the reads authentication makes (login-reads.ts) in the same D1
+ * batch: two round trips fewer on every request. Nothing of the files read is used unless the
+ * caller turns out to be the owner. A PUT first tries to do without those reads
+ * (optimistic-put.ts); content it stored but could not commit goes to the normal path, and is
+ * deleted when the request ends unless a write took it.
  */
 function readAhead(): MiddlewareHandler<AppEnv> {
   return async function filesReadAhead(c, next) {
@@ -95,10 +96,19 @@ function readAhead(): MiddlewareHandler<AppEnv> {
   };
 }
 
-/** The owner and path of `/remote.php/dav/files/{owner}/{path}`, or null (a malformed one is refused after authentication). */
+/**
+ * The owner and path of `/remote.php/dav/files/{owner}/{path}`, or null (a malformed one is refused
+ * after authentication). The legacy `/remote.php/webdav/{path}` names no owner: it is the tree of
+ * the login, so the Basic login name stands in. A guess is safe: serveFiles uses what was read only
+ * for the user authenticated, and optimisticPut only for a login name that is its user id.
+ */
 function filesTarget(c: Context<AppEnv>): { owner: string; path: string } | null {
   try {
     const segments = new URL(c.req.url).pathname.split('/').filter((s) => s !== '');
+    if (segments[1] === 'webdav') {
+      const credentials = parseBasicAuthorization(c.req.header('Authorization'));
+      return credentials ? { owner: credentials.login, path: decodeRelativePath(segments.slice(2).join('/')) } : null;
+    }
     if (segments.length < 4) return null;
     return { owner: decodeURIComponent(segments[3]).normalize('NFC'), path: decodeRelativePath(segments.slice(4).join('/')) };
   } catch {
@@ -130,10 +140,11 @@ async function startReadsThen(c: Context<AppEnv>, next: Next, target: { owner: s
 export function filesRoutes(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   const auth = requireUser({ onUnauthorized: davUnauthorized });
-  app.use('/remote.php/dav/files/*', readAhead());
-  app.use('/remote.php/dav/files/*', auth);
-  app.use('/remote.php/webdav', auth);
-  app.use('/remote.php/webdav/*', auth);
+  // `/remote.php/webdav/*` matches `/remote.php/webdav` itself too.
+  for (const route of ['/remote.php/dav/files/*', '/remote.php/webdav/*']) {
+    app.use(route, readAhead());
+    app.use(route, auth);
+  }
   app.all('/remote.php/webdav', (c) => serveFiles(c, null, 2));
   app.all('/remote.php/webdav/*', (c) => serveFiles(c, null, 2));
   app.all('/remote.php/dav/files/:user', (c) => serveFiles(c, decodeUser(rawUserSegment(c)), 4));
