@@ -5,8 +5,8 @@
  * cache), this path stores the body first and lets one batch check what the reads would have
  * told — the login still holds, the owner holds no lock, the parent is a folder and the target is
  * not, the owner still has no quota, the ETag precondition (If-Match / If-None-Match: *) holds —
- * and commit. Sync clients and mounts write many small files in a row; each one saves a round trip,
- * which on Cloudflare is the largest part of a small write.
+ * and commit. Sync clients and mounts write many small files in a row; each one saves a round
+ * trip, which on Cloudflare is the largest part of a small write.
  *
  * When a check fails, nothing is written and the stored content is handed to the normal path
  * (FilesService.useStoredAhead): it authenticates, reads and answers exactly as it would have, and

@@ -302,10 +302,10 @@ export class FilesService {
    * Writes a file without reading anything first (optimistic-put.ts): the body is stored, then
    * one batch checks what writeFile checks before storing — the parent is a folder, the target is
    * not, the ETag precondition (`expectEtag`), the owner still has no quota — and the caller's
-   * `checks`, and commits. When a check fails
-   * (or the checksum does not match, or the batch fails otherwise) nothing is written and the
-   * stored content is handed back for the normal path, which answers as it would have. Only for
-   * an owner without quota: a quota is checked before any byte is stored.
+   * `checks`, and commits. When a check fails (or the checksum does not match, or the batch fails
+   * otherwise) nothing is written and the stored content is handed back for the normal path,
+   * which answers as it would have. Only for an owner without quota: a quota is checked before
+   * any byte is stored.
    */
   async writeCheckingInBatch(
     path: string, body: ReadableStream<Uint8Array> | null, opts: WriteFileOptions, checks: WriteChecks,
