@@ -314,7 +314,7 @@ describe('selection and row actions', () => {
     await page.waitForURL(`${server.url}/apps/files/favorites`);
     await listed();
     expect((await rowNames()).sort()).toEqual(['Work', 'beta.txt']);
-    await expect(page.title()).resolves.toBe('Favorites - Files - Cumulus');
+    await expect.poll(() => page.title()).toBe('Favorites - Files - Cumulus');
     await expectNoSeriousAxeViolations(page, 'favorites view');
     await screenshot(page, 'files-actions-06-favorites');
     // Unstarred, it leaves the Favorites view.

@@ -147,7 +147,7 @@ describe('sign-in', () => {
 describe('Files', () => {
   it('lists the files created over WebDAV: folders first, with sizes', async () => {
     expect(await rowNames()).toEqual(ALL);
-    await expect(page.title()).resolves.toBe('Files - Files - Cumulus');
+    await expect.poll(() => page.title()).toBe('Files - Files - Cumulus');
     const readme = page.locator('tr', { has: page.getByRole('link', { name: 'readme.md' }) });
     expect(await readme.locator('.col-size').textContent()).toBe('3.9 KB');
     expect(await page.locator('.summary').textContent()).toBe('3 folders, 3 files');
@@ -511,7 +511,7 @@ describe('page not found', () => {
   it('an unknown app page says "Page not found" with a way back to Files', async () => {
     await page.goto(`${server.url}/settings/nowhere`);
     await page.getByRole('heading', { level: 1, name: 'Page not found' }).waitFor();
-    await expect(page.title()).resolves.toBe('Page not found - Cumulus');
+    await expect.poll(() => page.title()).toBe('Page not found - Cumulus');
     const back = page.getByRole('main').getByRole('link', { name: 'Go to Files' });
     expect(await back.getAttribute('href')).toBe('/apps/files/');
     await expectNoSeriousAxeViolations(page, 'page not found');

@@ -193,7 +193,7 @@ describe('personal settings', () => {
     await page.getByRole('link', { name: 'Dateien' }).waitFor();
     expect(await page.locator('#quota-text').textContent()).toBe('Sie nutzen 1 MB von 1 GB (0,1 %).');
     await page.getByRole('button', { name: 'Einstellungsmenü für Alice Pleasance' }).waitFor();
-    expect(await page.title()).toBe('Persönliche Einstellungen - Cumulus');
+    await expect.poll(() => page.title()).toBe('Persönliche Einstellungen - Cumulus');
     await expectNoSeriousAxeViolations(page, 'settings in German');
     await screenshot(page, 'settings-05-german');
     await page.reload();

@@ -217,7 +217,7 @@ describe('the file viewer', () => {
     expect(await download.getAttribute('href')).toBe('/remote.php/dav/files/alice/pics/dot.png');
     const back = page.getByRole('link', { name: 'Back to pics' });
     expect(await back.getAttribute('href')).toBe(`/apps/files/?dir=${encodeURIComponent('/pics')}`);
-    expect(await page.title()).toBe('dot.png - Cumulus');
+    await expect.poll(() => page.title()).toBe('dot.png - Cumulus');
     await expectNoSeriousAxeViolations(page, 'image viewer');
     await screenshot(page, 'viewer-01-image');
   });
@@ -368,7 +368,7 @@ describe('the file viewer', () => {
   it('says so for a missing file, and the page is German when the browser is', async () => {
     await page.goto(viewerUrl('/docs/nothing.txt'));
     await page.getByRole('alert').getByText('This file does not exist (any more).').waitFor();
-    await expect(page.title()).resolves.toBe('nothing.txt - Cumulus');
+    await expect.poll(() => page.title()).toBe('nothing.txt - Cumulus');
     expect(await page.getByRole('link', { name: 'Back to docs' }).getAttribute('href')).toBe(`/apps/files/?dir=${encodeURIComponent('/docs')}`);
     await expectNoSeriousAxeViolations(page, 'viewer: missing file');
     await screenshot(page, 'viewer-09-missing-file');
