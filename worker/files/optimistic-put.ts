@@ -20,7 +20,7 @@ import { sql } from 'drizzle-orm';
 import type { Context } from 'hono';
 import { CACHED_LOGIN_HOLDS, cachedLogin, clientIp, parseBasicAuthorization } from '../accounts/auth';
 import type { AppEnv } from '../http/env';
-import { parseLength, parseMtime, putAnswer } from '../dav/methods/put';
+import { etagPrecondition, parseLength, parseMtime, putAnswer } from '../dav/methods/put';
 import { SEGMENT_BYTES } from './blobs';
 import { dav, fileWriteHeaders } from './dav-backend';
 import { FilesService, parseChecksum, type StoredAhead } from './service';
@@ -32,20 +32,6 @@ const CHECKS = sql`${CACHED_LOGIN_HOLDS} AND NOT EXISTS (SELECT 1 FROM locks AS 
 const CONDITIONAL = ['If', 'If-Modified-Since', 'If-Unmodified-Since', 'Content-Range'];
 
 /**
- * The ETag precondition the batch can check itself: `If-Match: "etag"` (one strong ETag, as the
- * Nextcloud desktop client sends when it uploads a changed file) gives that ETag, `If-None-Match: *`
- * gives null (the file must not exist), neither gives undefined. Any other form (lists, weak
- * ETags, both headers) gives 'read first': the normal path evaluates it.
- */
-function batchPrecondition(headers: Headers): string | null | undefined | 'read first' {
-  const [ifMatch, ifNoneMatch] = [headers.get('If-Match'), headers.get('If-None-Match')];
-  if (ifMatch === null && ifNoneMatch === null) return undefined;
-  if (ifMatch !== null && ifNoneMatch !== null) return 'read first';
-  if (ifNoneMatch !== null) return ifNoneMatch.trim() === '*' ? null : 'read first';
-  return /^\s*"([^"*,]*)"\s*$/.exec(ifMatch!)?.[1] ?? 'read first';
-}
-
-/**
  * Tries the one-batch PUT of `path` in `owner`'s files. Returns the answer; or the content it
  * stored when a check failed (the caller hands it to the normal path and deletes it unless a
  * write settled it); or null when the request does not qualify and nothing was read or stored.
@@ -53,8 +39,9 @@ function batchPrecondition(headers: Headers): string | null | undefined | 'read 
 export async function optimisticPut(c: Context<AppEnv>, owner: string, path: string): Promise<Response | StoredAhead | null> {
   const headers = c.req.raw.headers;
   if (path === '' || CONDITIONAL.some((h) => headers.has(h))) return null;
-  const expectEtag = batchPrecondition(headers);
-  if (expectEtag === 'read first') return null;
+  // If-Match with one ETag (the desktop client updating a file) or If-None-Match: * is checked in the batch.
+  const { expectEtag, whole } = etagPrecondition(headers);
+  if (!whole) return null;
   let length: number | null;
   let mtime: number | null;
   try {

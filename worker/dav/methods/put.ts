@@ -27,13 +27,19 @@ export function parseLength(raw: string | null): number | null {
   return Number(raw);
 }
 
-/** The ETag a write must still find, from If-Match / If-None-Match: *, for an atomic check. */
-function expectedEtag(r: DavRequest): string | null | undefined {
-  const ifNoneMatch = r.header('If-None-Match');
-  if (ifNoneMatch?.trim() === '*') return null;
-  const ifMatch = r.header('If-Match')?.trim();
-  const m = ifMatch ? /^(?:W\/)?"([^"]*)"$/.exec(ifMatch) : null;
-  return m ? m[1] : undefined;
+/**
+ * The ETag a write must still find, from If-Match / If-None-Match: *, for an atomic check in its
+ * batch: the ETag, null (the file must not exist) or undefined (no such header). `whole` says
+ * whether that check is all the two headers ask; when not (a list, If-None-Match with ETags,
+ * both headers), checkConditionalHeaders must judge them against the target read first.
+ */
+export function etagPrecondition(headers: Headers): { expectEtag: string | null | undefined; whole: boolean } {
+  const ifNoneMatch = headers.get('If-None-Match')?.trim();
+  const ifMatch = headers.get('If-Match')?.trim();
+  const m = ifMatch !== undefined ? /^(?:W\/)?"([^"]*)"$/.exec(ifMatch) : null;
+  const expectEtag = ifNoneMatch === '*' ? null : m ? m[1] : undefined;
+  const whole = ifMatch === undefined ? ifNoneMatch === undefined || ifNoneMatch === '*' : ifNoneMatch === undefined && m !== null;
+  return { expectEtag, whole };
 }
 
 /** PUT (RFC 9110 §9.3.4, RFC 4918 §9.7): streamed into storage, never buffered whole. */
@@ -56,7 +62,7 @@ export async function put(r: DavRequest): Promise<Response> {
     contentType: r.header('Content-Type'),
     mtime,
     checksum: r.header('OC-Checksum'),
-    expectEtag: expectedEtag(r),
+    expectEtag: etagPrecondition(r.req.headers).expectEtag,
   });
   return putAnswer(resource.etag, created, { transformed, mtimeAccepted: mtime !== null, headers: r.backend.writeHeaders?.(resource) });
 }
